@@ -1,0 +1,6 @@
+"""`python -m dbctl`."""
+
+from dbctl.cli.app import main
+
+if __name__ == "__main__":
+    main()

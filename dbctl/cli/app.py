@@ -1,0 +1,46 @@
+"""Entry point: assembles the command modules and maps every error to an exit code, once."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+
+import click
+
+from dbctl.cli import commands as _commands  # noqa: F401  (registers the commands)
+from dbctl.cli.root import app
+from dbctl.errors import DbctlError, ExitCode
+from dbctl.output import console
+
+INTERNAL_ERROR = 70  # EX_SOFTWARE: a bug in dbctl, never an expected failure
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI and exit with the documented code. Never shows a traceback for user errors."""
+    sys.exit(run(argv))
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run the CLI and return the exit code (the single error → exit code mapping)."""
+    try:
+        result = app(args=argv, prog_name="dbctl", standalone_mode=False)
+    except DbctlError as exc:
+        if console.state.verbose:
+            console.err().print(traceback.format_exc(), markup=False)
+        console.error(exc.message, exc.hint)
+        return int(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show(file=console.ScrubbingWriter(sys.stderr))  # type: ignore[arg-type]
+        return int(ExitCode.USAGE)
+    except (KeyboardInterrupt, click.exceptions.Abort):
+        console.error("interrupted")
+        return int(ExitCode.INTERRUPTED)
+    except BrokenPipeError:
+        return int(ExitCode.OK)
+    except Exception:  # a bug: show it, scrubbed, so that it can be reported
+        console.err().print(traceback.format_exc(), markup=False)
+        console.error("internal error in dbctl (this is a bug; please report it with the output above)")
+        return INTERNAL_ERROR
+    return result if isinstance(result, int) else int(ExitCode.OK)

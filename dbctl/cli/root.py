@@ -1,0 +1,100 @@
+"""The Typer app, its global options and the options commands share."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from dbctl import __version__
+from dbctl.errors import UsageError
+from dbctl.output import console
+
+if TYPE_CHECKING:
+    from dbctl.config.model import ProjectConfig
+
+app = typer.Typer(
+    name="dbctl",
+    help="Schema and migration manager for SQLAlchemy projects, built on Alembic.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class OutputFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+@dataclass
+class AppState:
+    """What the global options decided; handed to every command through ``ctx.obj``."""
+
+    config_file: Path | None = None
+    verbose: bool = False
+    quiet: bool = False
+    _project: ProjectConfig | None = field(default=None, repr=False)
+
+    def project(self) -> ProjectConfig:
+        """Find and load the configuration once per process."""
+        if self._project is None:
+            from dbctl.config import find_config_file, load_config
+
+            self._project = load_config(find_config_file(Path.cwd(), self.config_file))
+        return self._project
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"dbctl {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    project_dir: Annotated[
+        Path | None,
+        typer.Option("-C", "--project-dir", help="Run as if dbctl was started in DIR.", metavar="DIR"),
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", help="Use this dbctl.toml or pyproject.toml.", metavar="FILE"),
+    ] = None,
+    verbose: Annotated[bool, typer.Option("-v", "--verbose", help="Show details and tracebacks.")] = False,
+    quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Only print results and errors.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Schema and migration manager for SQLAlchemy projects, built on Alembic."""
+    if config is not None:
+        config = config.expanduser().resolve()
+    if project_dir is not None:
+        if not project_dir.is_dir():
+            raise UsageError(f"-C {project_dir}: no such directory")
+        os.chdir(project_dir)
+    console.state.verbose = verbose
+    console.state.quiet = quiet
+    ctx.obj = AppState(config_file=config, verbose=verbose, quiet=quiet)
+
+
+def state(ctx: typer.Context) -> AppState:
+    """The :class:`AppState` of the running command."""
+    obj = ctx.find_root().obj
+    assert isinstance(obj, AppState)
+    return obj
+
+
+TargetOption = Annotated[
+    str | None,
+    typer.Option("-t", "--target", envvar="DBCTL_TARGET", help="Target from the config (default: default_target).",
+                 metavar="NAME"),
+]
+FormatOption = Annotated[OutputFormat, typer.Option("--format", help="Output format.")]

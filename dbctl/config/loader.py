@@ -1,0 +1,256 @@
+"""Find and validate the configuration. Every error names the file and the key path."""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from dbctl.config.durations import parse_duration
+from dbctl.config.interpolate import MalformedReference, MissingVariable, interpolate
+from dbctl.config.model import LintConfig, ProjectConfig, TargetConfig
+from dbctl.errors import ConfigError
+
+CONFIG_NAME = "dbctl.toml"
+PYPROJECT = "pyproject.toml"
+
+TOP_KEYS = (
+    "script_location",
+    "version_locations",
+    "metadata",
+    "default_target",
+    "targets",
+    "groups",
+    "lint",
+    "pythonpath",
+)
+TARGET_KEYS = ("url", "protected", "lock_timeout", "statement_timeout", "connect_timeout")
+LINT_KEYS = ("select", "ignore", "severity", "dialects", "start_after", "fail_on")
+SEVERITIES = ("info", "warning", "error")
+
+
+def find_config_file(start: Path, explicit: Path | None = None) -> Path:
+    """Return the config file: ``explicit``, else the nearest dbctl.toml or pyproject.toml
+    with a ``[tool.dbctl]`` table, walking up from ``start``."""
+    if explicit is not None:
+        if not explicit.is_file():
+            raise ConfigError(f"config file {explicit} does not exist")
+        return explicit
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        candidate = folder / CONFIG_NAME
+        if candidate.is_file():
+            return candidate
+        pyproject = folder / PYPROJECT
+        if pyproject.is_file() and _pyproject_has_table(pyproject):
+            return pyproject
+    raise ConfigError(
+        f"no {CONFIG_NAME} (or [tool.dbctl] in {PYPROJECT}) found in {start} or its parents",
+        hint="run `dbctl init`, or point at a project with -C DIR or --config FILE",
+    )
+
+
+def _pyproject_has_table(path: Path) -> bool:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+    return isinstance(data.get("tool"), dict) and "dbctl" in data["tool"]
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Parse a TOML file, turning every failure into a one-line ConfigError."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path.name}: not UTF-8 text") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path.name}: invalid TOML: {exc}") from None
+
+
+def load_config(path: Path) -> ProjectConfig:
+    """Load and validate the config in ``path`` (a dbctl.toml or a pyproject.toml)."""
+    path = path.resolve()
+    data = read_toml(path)
+    in_pyproject = path.name == PYPROJECT and path.name != CONFIG_NAME
+    if in_pyproject:
+        tool = data.get("tool")
+        if not isinstance(tool, dict) or "dbctl" not in tool:
+            raise ConfigError(f"{path.name}: has no [tool.dbctl] table")
+        data = tool["dbctl"]
+        prefix = "tool.dbctl."
+    else:
+        prefix = ""
+    return _Validator(path, prefix, in_pyproject).project(data)
+
+
+class _Validator:
+    def __init__(self, path: Path, prefix: str, in_pyproject: bool) -> None:
+        self.path = path
+        self.root = path.parent
+        self.prefix = prefix
+        self.in_pyproject = in_pyproject
+
+    # -- helpers ---------------------------------------------------------------------------
+    def fail(self, key: str, message: str, hint: str | None = None) -> ConfigError:
+        return ConfigError(f"{self.path.name}: {self.prefix}{key}: {message}", hint=hint)
+
+    def check_keys(self, table: dict[str, Any], allowed: tuple[str, ...], where: str) -> None:
+        for key in table:
+            if key not in allowed:
+                close = difflib.get_close_matches(key, allowed, n=1)
+                hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(allowed)}"
+                raise self.fail(f"{where}{key}", "unknown key", hint)
+
+    def typed(self, value: Any, kind: type | tuple[type, ...], key: str, label: str) -> Any:
+        if isinstance(value, bool) and kind is not bool:
+            raise self.fail(key, f"expected {label}, got a boolean")
+        if not isinstance(value, kind):
+            raise self.fail(key, f"expected {label}, got {_type_name(value)}")
+        return value
+
+    def string(self, value: Any, key: str) -> str:
+        raw = self.typed(value, str, key, "a string")
+        try:
+            return interpolate(raw)
+        except MissingVariable as exc:
+            raise self.fail(key, f"environment variable {exc.name} is not set",
+                            f"set it, or write ${{{exc.name}:-default}}") from None
+        except MalformedReference:
+            raise self.fail(key, "malformed ${...} reference (use ${VAR} or ${VAR:-default}; $$ for $)") from None
+
+    def string_list(self, value: Any, key: str) -> tuple[str, ...]:
+        items = self.typed(value, list, key, "a list of strings")
+        return tuple(self.string(item, f"{key}[{i}]") for i, item in enumerate(items))
+
+    def duration(self, value: Any, key: str) -> float:
+        if isinstance(value, str):
+            value = self.string(value, key)
+        elif not isinstance(value, int | float) or isinstance(value, bool):
+            raise self.fail(key, f"expected a duration such as \"5s\", got {_type_name(value)}")
+        try:
+            return parse_duration(value)
+        except ValueError as exc:
+            raise self.fail(key, str(exc)) from None
+
+    def path_value(self, value: str) -> Path:
+        p = Path(value).expanduser()
+        return p if p.is_absolute() else (self.root / p)
+
+    # -- sections --------------------------------------------------------------------------
+    def project(self, data: dict[str, Any]) -> ProjectConfig:
+        self.check_keys(data, TOP_KEYS, "")
+        script_location = self.path_value(
+            self.string(data.get("script_location", "migrations"), "script_location")
+        )
+        if "version_locations" in data:
+            version_locations = tuple(
+                self.path_value(v) for v in self.string_list(data["version_locations"], "version_locations")
+            )
+        else:
+            version_locations = ()
+        metadata = None
+        if "metadata" in data:
+            metadata = self.string(data["metadata"], "metadata")
+            if ":" not in metadata:
+                raise self.fail("metadata", f"expected 'module:attribute', got {metadata!r}",
+                                "for example metadata = \"app.models:Base.metadata\"")
+        targets_table = self.typed(data.get("targets", {}), dict, "targets", "a table of targets")
+        targets = {name: self.target(name, table) for name, table in targets_table.items()}
+        default = None
+        if "default_target" in data:
+            default = self.string(data["default_target"], "default_target")
+            if default not in targets:
+                raise self.fail("default_target", f"unknown target '{default}'", _known(targets))
+        groups = self.groups(data.get("groups", {}), targets)
+        lint = self.lint(self.typed(data.get("lint", {}), dict, "lint", "a table"))
+        pythonpath = tuple(
+            self.path_value(v) for v in self.string_list(data.get("pythonpath", []), "pythonpath")
+        )
+        return ProjectConfig(
+            path=self.path,
+            root=self.root,
+            script_location=script_location,
+            version_locations=version_locations,
+            metadata=metadata,
+            default_target=default,
+            targets=targets,
+            groups=groups,
+            lint=lint,
+            pythonpath=pythonpath,
+            in_pyproject=self.in_pyproject,
+        )
+
+    def target(self, name: str, table: Any) -> TargetConfig:
+        where = f"targets.{name}"
+        table = self.typed(table, dict, where, "a table")
+        self.check_keys(table, TARGET_KEYS, f"{where}.")
+        if "url" not in table:
+            raise self.fail(f"{where}.url", "missing (every target needs a url)")
+        url = self.typed(table["url"], str, f"{where}.url", "a string")
+        protected = self.typed(table.get("protected", False), bool, f"{where}.protected", "true or false")
+
+        def opt(key: str) -> float | None:
+            return self.duration(table[key], f"{where}.{key}") if key in table else None
+
+        connect_timeout = opt("connect_timeout")
+        return TargetConfig(
+            name=name,
+            url=url,
+            protected=protected,
+            lock_timeout=opt("lock_timeout"),
+            statement_timeout=opt("statement_timeout"),
+            connect_timeout=10.0 if connect_timeout is None else connect_timeout,
+        )
+
+    def groups(self, table: Any, targets: dict[str, TargetConfig]) -> dict[str, tuple[str, ...]]:
+        table = self.typed(table, dict, "groups", "a table of target lists")
+        groups: dict[str, tuple[str, ...]] = {}
+        for name, members in table.items():
+            if name in targets:
+                raise self.fail(f"groups.{name}", "a group cannot have the name of a target")
+            names = self.string_list(members, f"groups.{name}")
+            for i, member in enumerate(names):
+                if member not in targets:
+                    raise self.fail(f"groups.{name}[{i}]", f"unknown target '{member}'", _known(targets))
+            groups[name] = names
+        return groups
+
+    def lint(self, table: dict[str, Any]) -> LintConfig:
+        self.check_keys(table, LINT_KEYS, "lint.")
+        severity_table = self.typed(table.get("severity", {}), dict, "lint.severity", "a table")
+        severity: dict[str, str] = {}
+        for code, level in severity_table.items():
+            level = self.string(level, f"lint.severity.{code}")
+            if level not in SEVERITIES:
+                raise self.fail(f"lint.severity.{code}", f"expected one of {', '.join(SEVERITIES)}, got {level!r}")
+            severity[code.upper()] = level
+        fail_on = self.string(table.get("fail_on", "error"), "lint.fail_on")
+        if fail_on not in SEVERITIES:
+            raise self.fail("lint.fail_on", f"expected one of {', '.join(SEVERITIES)}, got {fail_on!r}")
+        start_after = self.string(table["start_after"], "lint.start_after") if "start_after" in table else None
+        return LintConfig(
+            select=tuple(c.upper() for c in self.string_list(table.get("select", []), "lint.select")),
+            ignore=tuple(c.upper() for c in self.string_list(table.get("ignore", []), "lint.ignore")),
+            severity=severity,
+            dialects=tuple(d.lower() for d in self.string_list(table.get("dialects", []), "lint.dialects")),
+            start_after=start_after,
+            fail_on=fail_on,
+        )
+
+
+def _known(targets: dict[str, Any]) -> str:
+    return f"known targets: {', '.join(sorted(targets))}" if targets else "no targets are configured"
+
+
+def _type_name(value: Any) -> str:
+    names: dict[type, str] = {str: "a string", int: "an integer", float: "a number", bool: "a boolean",
+                              list: "a list", dict: "a table"}
+    return names.get(type(value), type(value).__name__)
+
+

@@ -1,0 +1,56 @@
+"""Frozen dataclasses describing a validated configuration.
+
+Target URLs are kept raw (``${VAR}`` not yet expanded): a target is interpolated only when it
+is used, so an unset ``DATABASE_URL`` for ``prod`` never breaks a command run against ``dev``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class TargetConfig:
+    """One ``[targets.NAME]`` table."""
+
+    name: str
+    url: str  # raw, may contain ${VAR}
+    protected: bool = False
+    lock_timeout: float | None = None  # seconds
+    statement_timeout: float | None = None  # seconds
+    connect_timeout: float = 10.0  # seconds
+
+
+@dataclass(frozen=True)
+class LintConfig:
+    """The ``[lint]`` table."""
+
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    severity: dict[str, str] = field(default_factory=dict)
+    dialects: tuple[str, ...] = ()
+    start_after: str | None = None
+    fail_on: str = "error"
+
+
+@dataclass(frozen=True)
+class ProjectConfig:
+    """A whole, validated configuration."""
+
+    path: Path  # the dbctl.toml or pyproject.toml it came from
+    root: Path  # the folder of that file: relative paths resolve against it
+    script_location: Path
+    version_locations: tuple[Path, ...]
+    metadata: str | None
+    default_target: str | None
+    targets: dict[str, TargetConfig]
+    groups: dict[str, tuple[str, ...]]
+    lint: LintConfig
+    pythonpath: tuple[Path, ...] = ()
+    in_pyproject: bool = False
+
+    @property
+    def display_path(self) -> str:
+        """The config file's name as shown in messages (with the table for pyproject)."""
+        return f"{self.path.name} [tool.dbctl]" if self.in_pyproject else self.path.name

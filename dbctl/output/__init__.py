@@ -1,0 +1,1 @@
+"""The one place that turns results into text, tables and JSON. Owns the consoles."""
