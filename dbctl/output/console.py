@@ -53,10 +53,13 @@ state = _State()
 def _make(stream: IO[str]) -> Console:
     from rich.console import Console
 
+    # Piped output is read by programs and logs: do not cut it at 80 columns.
+    width = None if stream.isatty() or "COLUMNS" in os.environ else 200
     return Console(
         file=ScrubbingWriter(stream),  # type: ignore[arg-type]
+        width=width,
         highlight=False,
-        soft_wrap=False,
+        soft_wrap=True,
         no_color="NO_COLOR" in os.environ or None,
     )
 

@@ -1,0 +1,127 @@
+"""Open a connection to a target, sync or async, with every connect failure mapped to exit 3."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TypeVar
+
+from sqlalchemy import event, exc
+from sqlalchemy.engine import Connection, Engine, create_engine
+from sqlalchemy.pool import NullPool
+
+from dbctl.errors import ConnectionFailed, TargetError
+from dbctl.targets import ResolvedTarget
+
+T = TypeVar("T")
+
+
+def _connect_args(target: ResolvedTarget) -> dict[str, object]:
+    if target.dialect == "postgresql" and target.driver.startswith("psycopg"):
+        # libpq rounds below 2 s up to 2 s; application_name shows who holds locks.
+        return {"connect_timeout": max(2, math.ceil(target.connect_timeout)), "application_name": "dbctl"}
+    if target.is_sqlite:
+        return {"timeout": target.connect_timeout}
+    return {}
+
+
+def _sqlite_transactional_ddl(engine: Engine, begin: str) -> None:
+    """Make SQLite DDL transactional: the driver's own transaction handling skips DDL, so a
+    failed migration would leave half its tables behind. Emit BEGIN ourselves instead."""
+
+    @event.listens_for(engine, "connect")
+    def _no_driver_transactions(dbapi_connection, _record) -> None:  # noqa: ANN001
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        conn.exec_driver_sql(begin)
+
+
+def _engine(target: ResolvedTarget, write: bool) -> Engine:
+    try:
+        if target.is_async:
+            from sqlalchemy.ext.asyncio import create_async_engine
+
+            async_engine = create_async_engine(target.url, poolclass=NullPool, connect_args=_connect_args(target))
+            engine = async_engine.sync_engine
+        else:
+            engine = create_engine(target.url, poolclass=NullPool, connect_args=_connect_args(target))
+    except exc.NoSuchModuleError:
+        raise TargetError(
+            f"target '{target.name}': no SQLAlchemy dialect or driver for "
+            f"'{target.dialect}{'+' + target.driver if target.driver else ''}'",
+            hint="use sqlite:// , sqlite+aiosqlite:// , postgresql+psycopg:// or postgresql+psycopg_async://",
+        ) from None
+    except (exc.ArgumentError, ValueError, ImportError) as error:
+        raise TargetError(f"target '{target.name}': unusable URL {target.display_url}: {error}") from None
+    if target.is_sqlite:
+        # IMMEDIATE takes the write lock up front: two writers queue instead of deadlocking.
+        _sqlite_transactional_ddl(engine, "BEGIN IMMEDIATE" if write else "BEGIN")
+    return engine
+
+
+def first_line(error: BaseException) -> str:
+    """The driver's own message, first line only (SQLAlchemy appends SQL and a doc link)."""
+    orig = getattr(error, "orig", None) or error
+    text = str(orig).strip() or type(orig).__name__
+    return text.splitlines()[0].strip()
+
+
+@contextmanager
+def _connect_errors(target: ResolvedTarget) -> Iterator[None]:
+    try:
+        yield
+    except (exc.DBAPIError, OSError, TimeoutError) as error:
+        reason = first_line(error)
+        if target.is_sqlite:
+            path = target.database or ":memory:"
+            hint = None
+            if path != ":memory:" and not Path(path).parent.is_dir():
+                hint = f"the folder {Path(path).parent} does not exist"
+            raise ConnectionFailed(f"cannot open SQLite database {path} (target '{target.name}'): {reason}",
+                                   hint=hint) from error
+        raise ConnectionFailed(
+            f"cannot connect to target '{target.name}' at {target.where}: {reason}",
+            hint="check that the server is running and the URL, user and password are right",
+        ) from error
+
+
+def run_on_connection(target: ResolvedTarget, fn: Callable[[Connection], T], *, write: bool = False) -> T:
+    """Connect to ``target`` and call ``fn`` with a sync :class:`Connection` not yet in a
+    transaction. Async drivers run ``fn`` through ``AsyncConnection.run_sync``."""
+    engine = _engine(target, write)
+    if target.is_async:
+        return asyncio.run(_run_async(target, engine, fn))
+    try:
+        with _connect_errors(target):
+            connection = engine.connect()
+        try:
+            return fn(connection)
+        finally:
+            connection.close()
+    finally:
+        engine.dispose()
+
+
+async def _run_async(target: ResolvedTarget, sync_engine: Engine, fn: Callable[[Connection], T]) -> T:
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    engine = AsyncEngine(sync_engine)
+    try:
+        with _connect_errors(target):
+            connection = await asyncio.wait_for(engine.connect(), timeout=target.connect_timeout + 1)
+        try:
+            return await connection.run_sync(fn)
+        finally:
+            await connection.close()
+    finally:
+        await engine.dispose()
+
+
+def probe(target: ResolvedTarget) -> None:
+    """Connect and disconnect: raise :class:`ConnectionFailed` if the database is unreachable."""
+    run_on_connection(target, lambda connection: None)

@@ -1,0 +1,398 @@
+"""Every call into Alembic goes through :class:`Executor`, which turns Alembic's objects into
+result dataclasses and Alembic's errors into :mod:`dbctl.errors`."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import io
+import os
+import sys
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import Script, ScriptDirectory
+from alembic.util import CommandError
+from sqlalchemy import exc as sa_exc
+
+from dbctl.alembic_bridge.connect import first_line, run_on_connection
+from dbctl.config.model import ProjectConfig
+from dbctl.errors import ConfigError, DbctlError, MigrationFailed, RevisionError
+from dbctl.results import MigrateResult, RevisionInfo, RevisionResult, StepResult
+from dbctl.targets import ResolvedTarget, configured_dialects
+
+ENV_MARKER = "dbctl-env:"
+StepCallback = Callable[[StepResult], None]
+
+
+def _tuple(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    return tuple(value)
+
+
+class Executor:
+    """Alembic for one project and (optionally) one target."""
+
+    def __init__(self, project: ProjectConfig, target: ResolvedTarget | None = None) -> None:
+        self.project = project
+        self.target = target
+        self._script: ScriptDirectory | None = None
+        for entry in (*project.pythonpath, project.root):
+            if str(entry) not in sys.path:
+                sys.path.insert(0, str(entry))
+
+    # -- configuration --------------------------------------------------------------------
+    def alembic_config(self, **attributes: Any) -> Config:
+        """An in-memory Alembic Config (no alembic.ini) with Python objects in ``attributes``."""
+        if not self.project.script_location.is_dir():
+            raise ConfigError(
+                f"{self.project.display_path}: script_location: {self.project.script_location} does not exist",
+                hint="run `dbctl init`, or point script_location at your Alembic directory",
+            )
+        cfg = Config(stdout=io.StringIO(), attributes=attributes)
+        cfg.set_main_option("script_location", _escape(str(self.project.script_location)))
+        cfg.set_main_option("path_separator", "os")
+        cfg.set_main_option("version_path_separator", "os")
+        if self.project.version_locations:
+            joined = os.pathsep.join(str(p) for p in self.project.version_locations)
+            cfg.set_main_option("version_locations", _escape(joined))
+        if self.target is not None:
+            cfg.set_main_option("sqlalchemy.url", _escape(self.target.url))
+        if self.project.metadata:
+            cfg.set_main_option("dbctl.metadata", _escape(self.project.metadata))
+        return cfg
+
+    @property
+    def hands_over_connection(self) -> bool:
+        """True for env.py files written by `dbctl init`: they accept dbctl's connection.
+        A classic env.py runs unmodified and opens its own from ``sqlalchemy.url``."""
+        env = self.project.script_location / "env.py"
+        try:
+            return ENV_MARKER in env.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return False
+
+    # -- the script directory -------------------------------------------------------------
+    def script(self) -> ScriptDirectory:
+        if self._script is None:
+            with _alembic_errors(self.project):
+                script = ScriptDirectory.from_config(self.alembic_config())
+                # Loading is lazy; walk once so that a broken file fails here, clearly.
+                list(script.walk_revisions())
+            self._script = script
+        return self._script
+
+    def revision_info(self, rev: Script) -> RevisionInfo:
+        return RevisionInfo(
+            revision=rev.revision,
+            down_revision=_tuple(rev.down_revision),
+            message=(rev.doc or "").strip(),
+            is_head=rev.is_head,
+            is_base=rev.is_base,
+            is_merge=rev.is_merge_point,
+            branch_labels=tuple(sorted(rev.branch_labels or ())),
+            depends_on=_tuple(rev.dependencies),
+            path=self.display_path(rev.path),
+            doc=(rev.longdoc or "").strip(),
+        )
+
+    def display_path(self, path: str) -> str:
+        p = Path(path).resolve()
+        with contextlib.suppress(ValueError):
+            return str(p.relative_to(Path.cwd()))
+        return str(p)
+
+    def history(self, rev_range: str | None = None) -> list[RevisionInfo]:
+        """Revisions newest first, optionally limited to ``base:head``-style ``rev_range``."""
+        script = self.script()
+        lower, upper = "base", "heads"
+        if rev_range:
+            if ":" not in rev_range:
+                raise RevisionError(f"history range {rev_range!r} must be START:END (e.g. base:head, -3:)")
+            lower, _, upper = rev_range.partition(":")
+            lower, upper = lower or "base", upper or "heads"
+        with _alembic_errors(self.project):
+            return [self.revision_info(r) for r in script.walk_revisions(base=lower, head=upper)]
+
+    def heads(self) -> list[RevisionInfo]:
+        script = self.script()
+        with _alembic_errors(self.project):
+            return [self.revision_info(script.get_revision(h)) for h in script.get_heads()]
+
+    def show(self, rev: str) -> RevisionInfo:
+        script = self.script()
+        with _alembic_errors(self.project):
+            revisions = script.get_revisions(rev)
+        if len(revisions) != 1 or revisions[0] is None:
+            raise RevisionError(f"'{rev}' names {len(revisions)} revisions; give exactly one")
+        return self.revision_info(revisions[0])  # type: ignore[arg-type]
+
+    def head_ids(self) -> tuple[str, ...]:
+        return tuple(self.script().get_heads())
+
+    # -- database state -------------------------------------------------------------------
+    def _require_target(self) -> ResolvedTarget:
+        if self.target is None:
+            raise DbctlError("this command needs a target")
+        return self.target
+
+    @staticmethod
+    def read_current(connection: Any) -> tuple[str, ...]:
+        """The revisions recorded in alembic_version; leaves no transaction open."""
+        heads = MigrationContext.configure(connection).get_current_heads()
+        connection.commit()
+        return tuple(heads)
+
+    def current(self) -> tuple[str, ...]:
+        return run_on_connection(self._require_target(), self.read_current)
+
+    # -- upgrade / downgrade / stamp ------------------------------------------------------
+    def migrate(self, command_name: str, revision: str, on_step: StepCallback | None = None) -> MigrateResult:
+        """Run ``upgrade``, ``downgrade`` or ``stamp`` to ``revision`` on the target."""
+        target = self._require_target()
+        script = self.script()
+        steps: list[StepResult] = []
+        clock = [time.perf_counter()]
+
+        def on_version_apply(ctx: Any, step: Any, heads: Any, run_args: Any) -> None:
+            now = time.perf_counter()
+            rev = step.up_revision
+            direction = "stamp" if not step.is_migration else ("upgrade" if step.is_upgrade else "downgrade")
+            result = StepResult(
+                revision=step.up_revision_id,
+                message=(getattr(rev, "doc", "") or "").strip(),
+                direction=direction,
+                seconds=now - clock[0],
+                path=self.display_path(rev.path) if getattr(rev, "path", None) else None,
+            )
+            clock[0] = now
+            steps.append(result)
+            if on_step is not None:
+                on_step(result)
+
+        run = getattr(command, command_name)
+        started = time.perf_counter()
+
+        def on_connection(connection: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
+            before = self.read_current(connection)
+            cfg = self.alembic_config(connection=connection, on_version_apply=on_version_apply)
+            clock[0] = time.perf_counter()
+            with _migration_errors(self.project, script, steps, command_name):
+                run(cfg, revision)
+            if connection.in_transaction():
+                connection.commit()
+            return before, self.read_current(connection)
+
+        if self.hands_over_connection:
+            before, after = run_on_connection(target, on_connection, write=True)
+        else:
+            before = run_on_connection(target, self.read_current)
+            cfg = self.alembic_config()
+            with _migration_errors(self.project, script, steps, command_name):
+                run(cfg, revision)
+            after = run_on_connection(target, self.read_current)
+        return MigrateResult(
+            target=target.name, command=command_name, before=before, after=after,
+            steps=tuple(steps), seconds=time.perf_counter() - started,
+        )
+
+    # -- writing revisions ----------------------------------------------------------------
+    def load_metadata(self) -> Any:
+        spec = self.project.metadata
+        if not spec:
+            return None
+        module_name, _, attribute = spec.partition(":")
+        key = f"{self.project.display_path}: metadata"
+        try:
+            obj: Any = importlib.import_module(module_name)
+        except Exception as error:  # the user's module failed to import: show why, one line
+            raise ConfigError(f"{key}: cannot import {module_name!r}: {type(error).__name__}: {error}",
+                              hint="pythonpath in the config adds folders to the import path") from error
+        for part in attribute.split("."):
+            try:
+                obj = getattr(obj, part)
+            except AttributeError:
+                raise ConfigError(f"{key}: {module_name!r} has no attribute {attribute!r}") from None
+        from sqlalchemy import MetaData
+
+        if not isinstance(obj, MetaData):
+            raise ConfigError(f"{key}: {spec} is a {type(obj).__name__}, not a sqlalchemy MetaData")
+        return obj
+
+    def revision(self, message: str, *, autogenerate: bool, empty: bool = False) -> RevisionResult:
+        """Write a new revision; with ``autogenerate`` compare the models with the target first.
+        When autogenerate finds nothing and ``empty`` is False, write nothing."""
+        self.script()  # a broken graph fails before anything is written
+        skipped: list[bool] = []
+
+        def drop_if_empty(context: Any, revision: Any, directives: list[Any]) -> None:
+            if autogenerate and not empty and directives and directives[0].upgrade_ops.is_empty():
+                directives[:] = []
+                skipped.append(True)
+
+        attributes: dict[str, Any] = {
+            "render_as_batch": "sqlite" in configured_dialects(self.project),
+        }
+        if autogenerate:
+            attributes["target_metadata"] = self.load_metadata()
+            if attributes["target_metadata"] is None:
+                raise ConfigError(
+                    f"{self.project.display_path}: autogenerate needs `metadata = \"module:attr\"` in the config",
+                    hint="or use --no-autogenerate",
+                )
+
+        def write(connection: Any | None) -> Any:
+            cfg = self.alembic_config(connection=connection, **attributes) if connection is not None \
+                else self.alembic_config(**attributes)
+            with _alembic_errors(self.project), _quiet_stdout():
+                return command.revision(
+                    cfg, message=message, autogenerate=autogenerate,
+                    process_revision_directives=drop_if_empty,
+                )
+
+        if autogenerate:
+            target = self._require_target()
+            if self.hands_over_connection:
+                def on_connection(connection: Any) -> Any:
+                    result = write(connection)
+                    if connection.in_transaction():
+                        connection.rollback()
+                    return result
+
+                created = run_on_connection(target, on_connection)
+            else:
+                run_on_connection(target, lambda c: None)
+                created = write(None)
+        else:
+            created = write(None)
+        self._script = None
+        if skipped or not created:
+            return RevisionResult(path=None, revision=None, message=message, autogenerate=autogenerate)
+        script_obj = created[0] if isinstance(created, list) else created
+        return RevisionResult(path=self.display_path(script_obj.path), revision=script_obj.revision,
+                              message=message, autogenerate=autogenerate)
+
+    def merge(self, message: str | None) -> RevisionResult:
+        heads = self.head_ids()
+        if len(heads) < 2:
+            raise RevisionError(f"nothing to merge: there is {len(heads)} head ({', '.join(heads) or 'none'})")
+        cfg = self.alembic_config()
+        msg = message or f"merge {', '.join(heads)}"
+        with _alembic_errors(self.project), _quiet_stdout():
+            created = command.merge(cfg, "heads", message=msg)
+        self._script = None
+        assert created is not None
+        return RevisionResult(path=self.display_path(created.path), revision=created.revision, message=msg)
+
+
+def _escape(value: str) -> str:
+    """ConfigParser interpolation treats % specially (URL-encoded passwords)."""
+    return value.replace("%", "%%")
+
+
+@contextlib.contextmanager
+def _quiet_stdout() -> Iterator[None]:
+    """Alembic's util.msg writes to sys.stdout directly; keep our stdout for our own output."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        yield
+
+
+def _versions_dirs(project: ProjectConfig) -> tuple[Path, ...]:
+    return project.version_locations or (project.script_location / "versions",)
+
+
+def _migration_file_in(tb: Any, project: ProjectConfig) -> tuple[str, int] | None:
+    """The innermost frame of the traceback that lies in a versions directory."""
+    dirs = [str(d.resolve()) for d in _versions_dirs(project)]
+    found = None
+    for frame, lineno in traceback.walk_tb(tb):
+        filename = str(Path(frame.f_code.co_filename).resolve())
+        if any(filename.startswith(d + os.sep) for d in dirs):
+            found = (filename, lineno)
+    return found
+
+
+def _rel(path: str) -> str:
+    with contextlib.suppress(ValueError):
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    return path
+
+
+@contextlib.contextmanager
+def _alembic_errors(project: ProjectConfig, loading: bool = True) -> Iterator[None]:
+    """Alembic's CommandError and (while ``loading``) broken migration files become one-line
+    dbctl errors."""
+    try:
+        with _quiet_stdout():
+            yield
+    except DbctlError:
+        raise
+    except CommandError as error:
+        raise _command_error(error) from error
+    except SyntaxError as error:
+        where = f"{_rel(error.filename)}:{error.lineno}" if error.filename else "a migration"
+        raise RevisionError(f"{where}: syntax error: {error.msg}", hint="fix the file; `dbctl check` shows more")\
+            from error
+    except Exception as error:
+        if not loading or isinstance(error, sa_exc.SQLAlchemyError):
+            raise
+        found = _migration_file_in(error.__traceback__, project)
+        if found is None:
+            raise
+        raise RevisionError(f"{_rel(found[0])}:{found[1]}: cannot load migration: {type(error).__name__}: {error}")\
+            from error
+
+
+def _command_error(error: CommandError) -> RevisionError:
+    text = str(error)
+    hint = None
+    if "Multiple head revisions" in text or "multiple heads" in text.lower():
+        hint = "join them with `dbctl merge`, or name one revision explicitly"
+    elif "not up to date" in text:
+        hint = "run `dbctl upgrade head` on this target first"
+    elif "Can't locate revision" in text or "No such revision" in text:
+        hint = "`dbctl history` lists the known revisions"
+    elif "Relative revision" in text or "is not a valid downgrade target" in text or "below base" in text:
+        hint = "`dbctl current` shows where the database is"
+    return RevisionError(text.splitlines()[0] if text else "alembic command failed", hint=hint)
+
+
+@contextlib.contextmanager
+def _migration_errors(
+    project: ProjectConfig, script: ScriptDirectory, steps: list[StepResult], command_name: str
+) -> Iterator[None]:
+    """A failure inside a revision becomes MigrationFailed naming the revision and its file."""
+    try:
+        with _alembic_errors(project, loading=False):
+            yield
+    except DbctlError:
+        raise
+    except Exception as error:
+        found = _migration_file_in(error.__traceback__, project)
+        revision = None
+        if found is not None:
+            for rev in script.walk_revisions():
+                if Path(rev.path).resolve() == Path(found[0]):
+                    revision = rev.revision
+                    break
+        reason = first_line(error) if isinstance(error, sa_exc.DBAPIError) else f"{type(error).__name__}: {error}"
+        if revision is None and not isinstance(error, sa_exc.DBAPIError):
+            raise
+        where = f" ({_rel(found[0])}:{found[1]})" if found else ""
+        applied = f"; {len(steps)} revision(s) before it were applied" if steps else ""
+        raise MigrationFailed(
+            f"{command_name} failed in revision {revision or '?'}{where}: {reason}",
+            hint=f"the failed revision was rolled back where the database allows{applied}; "
+            "fix it and run the command again",
+            revision=revision,
+            path=found[0] if found else None,
+        ) from error

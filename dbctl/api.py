@@ -1,0 +1,128 @@
+"""The public Python API of dbctl: plain functions returning result dataclasses.
+
+Nothing here prints or exits; failures are :class:`dbctl.errors.DbctlError` subclasses. The
+command line is a thin layer over these functions, so scripts get the same behaviour.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from dbctl.config import find_config_file, load_config
+from dbctl.config.model import ProjectConfig
+from dbctl.results import CurrentResult, InitResult, MigrateResult, RevisionInfo, RevisionResult, StepResult
+from dbctl.targets import TargetInfo, describe_targets, resolve_target
+
+if TYPE_CHECKING:
+    from dbctl.alembic_bridge.executor import Executor
+
+__all__ = [
+    "current", "downgrade", "heads", "history", "init", "list_targets", "load_project", "merge", "revision",
+    "show", "stamp", "upgrade",
+]
+
+
+def load_project(start: Path | None = None, config_file: Path | None = None) -> ProjectConfig:
+    """Find (walking up from ``start``, default the working directory) and load the config."""
+    return load_config(find_config_file(start or Path.cwd(), config_file))
+
+
+def _executor(project: ProjectConfig, target: str | None = None, *, needs_target: bool = True) -> Executor:
+    from dbctl.alembic_bridge.executor import Executor
+
+    resolved = resolve_target(project, target) if needs_target else None
+    return Executor(project, resolved)
+
+
+def list_targets(project: ProjectConfig) -> list[TargetInfo]:
+    """Every configured target with its dialect, driver and redacted URL."""
+    return describe_targets(project)
+
+
+def init(
+    root: Path,
+    *,
+    directory: str = "migrations",
+    url: str | None = None,
+    metadata: str | None = None,
+    sync: bool = False,
+    pyproject: bool = False,
+) -> InitResult:
+    """Create a migration environment and its config in ``root`` (see :mod:`dbctl.scaffold`)."""
+    from dbctl.scaffold import init_project
+
+    return init_project(root, directory=directory, url=url, metadata=metadata, sync=sync, pyproject=pyproject)
+
+
+def revision(
+    project: ProjectConfig,
+    message: str,
+    *,
+    target: str | None = None,
+    autogenerate: bool | None = None,
+    empty: bool = False,
+) -> RevisionResult:
+    """Write a new revision. ``autogenerate`` defaults to whether ``metadata`` is configured;
+    it compares the models with ``target`` and writes nothing when they match (unless ``empty``)."""
+    if autogenerate is None:
+        autogenerate = project.metadata is not None
+    return _executor(project, target, needs_target=autogenerate).revision(
+        message, autogenerate=autogenerate, empty=empty
+    )
+
+
+def upgrade(
+    project: ProjectConfig,
+    revision: str = "head",
+    *,
+    target: str | None = None,
+    on_step: Callable[[StepResult], None] | None = None,
+) -> MigrateResult:
+    """Apply revisions up to ``revision`` (``head``, an id, ``+2`` ...), calling ``on_step`` after each."""
+    return _executor(project, target).migrate("upgrade", revision, on_step)
+
+
+def downgrade(
+    project: ProjectConfig,
+    revision: str,
+    *,
+    target: str | None = None,
+    on_step: Callable[[StepResult], None] | None = None,
+) -> MigrateResult:
+    """Revert revisions down to ``revision`` (``-1``, an id, ``base``)."""
+    return _executor(project, target).migrate("downgrade", revision, on_step)
+
+
+def stamp(project: ProjectConfig, revision: str, *, target: str | None = None) -> MigrateResult:
+    """Record ``revision`` in alembic_version without running any migration."""
+    return _executor(project, target).migrate("stamp", revision)
+
+
+def current(project: ProjectConfig, *, target: str | None = None) -> CurrentResult:
+    """The revision(s) the target database is at, and the script directory's heads."""
+    executor = _executor(project, target)
+    heads = executor.head_ids()
+    assert executor.target is not None
+    return CurrentResult(target=executor.target.name, current=executor.current(), heads=heads)
+
+
+def history(project: ProjectConfig, rev_range: str | None = None) -> list[RevisionInfo]:
+    """All revisions, newest first (``rev_range`` like ``base:head`` or ``ae10:``)."""
+    return _executor(project, needs_target=False).history(rev_range)
+
+
+def heads(project: ProjectConfig) -> list[RevisionInfo]:
+    """The head revisions of the script directory."""
+    return _executor(project, needs_target=False).heads()
+
+
+def show(project: ProjectConfig, rev: str) -> RevisionInfo:
+    """One revision, by id, unique prefix or symbol (``head``)."""
+    return _executor(project, needs_target=False).show(rev)
+
+
+def merge(project: ProjectConfig, message: str | None = None) -> RevisionResult:
+    """Write a merge revision joining the current heads."""
+    return _executor(project, needs_target=False).merge(message)

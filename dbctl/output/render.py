@@ -1,0 +1,126 @@
+"""Render result dataclasses as rich tables/lines (humans) or JSON (machines)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.markup import escape
+from rich.table import Table
+
+from dbctl.config.durations import format_duration
+from dbctl.output import console
+from dbctl.results import CurrentResult, MigrateResult, RevisionInfo, RevisionResult, StepResult
+from dbctl.targets import TargetInfo
+
+
+def short(rev: str) -> str:
+    return rev[:12]
+
+
+def revs(ids: Sequence[str]) -> str:
+    return ", ".join(short(r) for r in ids) if ids else "base"
+
+
+def targets(infos: list[TargetInfo], fmt: str) -> None:
+    if fmt == "json":
+        console.write_json([
+            {"name": t.name, "dialect": t.dialect, "driver": t.driver, "url": t.url, "protected": t.protected,
+             "default": t.default, "error": t.error}
+            for t in infos
+        ])
+        return
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    for col in ("", "target", "dialect", "driver", "url", "protected"):
+        table.add_column(col)
+    for t in infos:
+        url = escape(t.url) if t.error is None else f"{escape(t.url)} [yellow]({escape(t.error)})[/yellow]"
+        table.add_row("*" if t.default else "", t.name, t.dialect or "?", t.driver or "?", url,
+                      "yes" if t.protected else "")
+    console.out().print(table)
+
+
+def current(result: CurrentResult, fmt: str) -> None:
+    if fmt == "json":
+        console.write_json(result.to_json())
+        return
+    state = "[green](head)[/green]" if result.at_head else "[yellow](not at head: "
+    if not result.at_head:
+        state += f"heads are {revs(result.heads)})[/yellow]" if result.heads else "no revisions)[/yellow]"
+    console.out().print(f"{result.target}: {revs(result.current)} {state}")
+
+
+def history(items: list[RevisionInfo], fmt: str, verbose: bool = False) -> None:
+    if fmt == "json":
+        console.write_json([i.to_json() for i in items])
+        return
+    if not items:
+        console.info("no revisions yet: `dbctl revision -m MESSAGE` writes the first one")
+        return
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    table.add_column("revision")
+    table.add_column("down")
+    table.add_column("")
+    table.add_column("message")
+    if verbose:
+        table.add_column("path")
+    for i in items:
+        tags = []
+        if i.is_head:
+            tags.append("[green]head[/green]")
+        if i.is_merge:
+            tags.append("[cyan]merge[/cyan]")
+        if i.is_base:
+            tags.append("[dim]base[/dim]")
+        row = [short(i.revision), revs(i.down_revision) if i.down_revision else "-", " ".join(tags),
+               escape(i.message)]
+        if verbose:
+            row.append(escape(i.path))
+        table.add_row(*row)
+    console.out().print(table)
+
+
+def show(info: RevisionInfo, fmt: str) -> None:
+    if fmt == "json":
+        data = info.to_json()
+        data["doc"] = info.doc
+        console.write_json(data)
+        return
+    out = console.out()
+    out.print(f"[bold]Revision:[/bold] {info.revision}{' (head)' if info.is_head else ''}")
+    out.print(f"[bold]Parent:[/bold]   {', '.join(info.down_revision) or '<base>'}")
+    if info.branch_labels:
+        out.print(f"[bold]Branches:[/bold] {', '.join(info.branch_labels)}")
+    if info.depends_on:
+        out.print(f"[bold]Depends:[/bold]  {', '.join(info.depends_on)}")
+    out.print(f"[bold]Path:[/bold]     {escape(info.path)}")
+    out.print("")
+    out.print(escape(info.doc or info.message), markup=True)
+
+
+def step(result: StepResult) -> None:
+    arrow = {"upgrade": "[green]↑[/green]", "downgrade": "[yellow]↓[/yellow]", "stamp": "[cyan]=[/cyan]"}
+    console.info(f"  {arrow.get(result.direction, ' ')} {short(result.revision):<12} "
+                 f"{escape(result.message)}  [dim]{format_duration(result.seconds)}[/dim]")
+
+
+def migrate(result: MigrateResult, fmt: str) -> None:
+    if fmt == "json":
+        console.write_json(result.to_json())
+        return
+    verb = {"upgrade": "upgraded", "downgrade": "downgraded", "stamp": "stamped"}[result.command]
+    if result.before == result.after and not result.steps:
+        console.success(f"{result.target}: already at {revs(result.after)}; nothing to do")
+        return
+    count = len([s for s in result.steps if s.direction != "stamp"])
+    counted = f"{count} revision{'s' if count != 1 else ''}, " if result.command != "stamp" else ""
+    console.success(f"{result.target}: {verb} {revs(result.before)} → {revs(result.after)} "
+                    f"({counted}{format_duration(result.seconds)})")
+
+
+def revision(result: RevisionResult) -> None:
+    if result.path is None:
+        console.success("no changes detected between the models and the database: no revision written "
+                        "(use --empty to write one anyway)")
+        return
+    console.success(f"wrote revision {result.revision}: {escape(result.message)}")
+    console.out().print(escape(result.path))

@@ -1,0 +1,94 @@
+"""Frozen result dataclasses: what the core API returns and the output layer renders."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class RevisionInfo:
+    """One revision of the script directory."""
+
+    revision: str
+    down_revision: tuple[str, ...]
+    message: str
+    is_head: bool
+    is_base: bool
+    is_merge: bool
+    branch_labels: tuple[str, ...]
+    depends_on: tuple[str, ...]
+    path: str
+    doc: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["down_revision"] = list(self.down_revision)
+        data["branch_labels"] = list(self.branch_labels)
+        data["depends_on"] = list(self.depends_on)
+        del data["doc"]
+        return data
+
+
+@dataclass(frozen=True)
+class CurrentResult:
+    target: str
+    current: tuple[str, ...]
+    heads: tuple[str, ...]
+
+    @property
+    def at_head(self) -> bool:
+        return bool(self.heads) and set(self.current) == set(self.heads)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"target": self.target, "current": list(self.current), "heads": list(self.heads),
+                "at_head": self.at_head}
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """One revision applied (or reverted, or stamped)."""
+
+    revision: str
+    message: str
+    direction: str  # "upgrade" | "downgrade" | "stamp"
+    seconds: float
+    path: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class MigrateResult:
+    """The outcome of upgrade / downgrade / stamp on one target."""
+
+    target: str
+    command: str
+    before: tuple[str, ...]
+    after: tuple[str, ...]
+    steps: tuple[StepResult, ...] = field(default_factory=tuple)
+    seconds: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {"target": self.target, "command": self.command, "before": list(self.before),
+                "after": list(self.after), "steps": [s.to_json() for s in self.steps],
+                "seconds": round(self.seconds, 4)}
+
+
+@dataclass(frozen=True)
+class RevisionResult:
+    """What `dbctl revision` / `dbctl merge` produced; ``path`` is None when nothing was written."""
+
+    path: str | None
+    revision: str | None
+    message: str
+    autogenerate: bool = False
+    lint: Any = None  # a dbctl.lint LintReport for the new file, when the linter ran
+
+
+@dataclass(frozen=True)
+class InitResult:
+    config_path: str
+    script_location: str
+    created: tuple[str, ...]
