@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from dbctl.config import find_config_file, load_config
 from dbctl.config.model import ProjectConfig
+from dbctl.deploy.locking import DEFAULT_LOCK_TIMEOUT, LockHolder
 from dbctl.results import CurrentResult, InitResult, MigrateResult, RevisionInfo, RevisionResult, StepResult
 from dbctl.targets import TargetInfo, describe_targets, resolve_target
 
@@ -79,9 +80,16 @@ def upgrade(
     *,
     target: str | None = None,
     on_step: Callable[[StepResult], None] | None = None,
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    on_lock_wait: Callable[[LockHolder], None] | None = None,
 ) -> MigrateResult:
-    """Apply revisions up to ``revision`` (``head``, an id, ``+2`` ...), calling ``on_step`` after each."""
-    return _executor(project, target).migrate("upgrade", revision, on_step)
+    """Apply revisions up to ``revision`` (``head``, an id, ``+2`` ...), calling ``on_step`` after each.
+
+    Holds the target's migration lock (waiting up to ``lock_timeout`` seconds, calling
+    ``on_lock_wait`` once if it has to wait), so concurrent deploys never apply a revision twice.
+    """
+    return _executor(project, target).migrate("upgrade", revision, on_step, lock_timeout=lock_timeout,
+                                              on_lock_wait=on_lock_wait)
 
 
 def downgrade(
@@ -90,14 +98,25 @@ def downgrade(
     *,
     target: str | None = None,
     on_step: Callable[[StepResult], None] | None = None,
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    on_lock_wait: Callable[[LockHolder], None] | None = None,
 ) -> MigrateResult:
-    """Revert revisions down to ``revision`` (``-1``, an id, ``base``)."""
-    return _executor(project, target).migrate("downgrade", revision, on_step)
+    """Revert revisions down to ``revision`` (``-1``, an id, ``base``), under the migration lock."""
+    return _executor(project, target).migrate("downgrade", revision, on_step, lock_timeout=lock_timeout,
+                                              on_lock_wait=on_lock_wait)
 
 
-def stamp(project: ProjectConfig, revision: str, *, target: str | None = None) -> MigrateResult:
-    """Record ``revision`` in alembic_version without running any migration."""
-    return _executor(project, target).migrate("stamp", revision)
+def stamp(
+    project: ProjectConfig,
+    revision: str,
+    *,
+    target: str | None = None,
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    on_lock_wait: Callable[[LockHolder], None] | None = None,
+) -> MigrateResult:
+    """Record ``revision`` in alembic_version without running any migration, under the lock."""
+    return _executor(project, target).migrate("stamp", revision, lock_timeout=lock_timeout,
+                                              on_lock_wait=on_lock_wait)
 
 
 def current(project: ProjectConfig, *, target: str | None = None) -> CurrentResult:

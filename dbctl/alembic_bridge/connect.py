@@ -125,3 +125,24 @@ async def _run_async(target: ResolvedTarget, sync_engine: Engine, fn: Callable[[
 def probe(target: ResolvedTarget) -> None:
     """Connect and disconnect: raise :class:`ConnectionFailed` if the database is unreachable."""
     run_on_connection(target, lambda connection: None)
+
+
+@contextmanager
+def lock_connection(target: ResolvedTarget) -> Iterator[Connection]:
+    """A dedicated sync autocommit connection for the PostgreSQL migration lock. Async URLs are
+    served by psycopg's sync mode: the lock needs no event loop."""
+    url = target.url
+    scheme, sep, rest = url.partition("://")
+    if target.is_async:
+        url = f"postgresql+psycopg{sep}{rest}"
+    engine = create_engine(url, poolclass=NullPool, connect_args=_connect_args(target),
+                           isolation_level="AUTOCOMMIT")
+    try:
+        with _connect_errors(target):
+            connection = engine.connect()
+        try:
+            yield connection
+        finally:
+            connection.close()
+    finally:
+        engine.dispose()

@@ -23,6 +23,7 @@ from sqlalchemy import exc as sa_exc
 
 from dbctl.alembic_bridge.connect import first_line, run_on_connection
 from dbctl.config.model import ProjectConfig
+from dbctl.deploy.locking import DEFAULT_LOCK_TIMEOUT, WaitCallback, migration_lock
 from dbctl.errors import ConfigError, DbctlError, MigrationFailed, RevisionError
 from dbctl.results import MigrateResult, RevisionInfo, RevisionResult, StepResult
 from dbctl.targets import ResolvedTarget, configured_dialects
@@ -156,9 +157,24 @@ class Executor:
         return run_on_connection(self._require_target(), self.read_current)
 
     # -- upgrade / downgrade / stamp ------------------------------------------------------
-    def migrate(self, command_name: str, revision: str, on_step: StepCallback | None = None) -> MigrateResult:
-        """Run ``upgrade``, ``downgrade`` or ``stamp`` to ``revision`` on the target."""
+    def migrate(
+        self,
+        command_name: str,
+        revision: str,
+        on_step: StepCallback | None = None,
+        *,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+        on_lock_wait: WaitCallback | None = None,
+    ) -> MigrateResult:
+        """Run ``upgrade``, ``downgrade`` or ``stamp`` to ``revision`` on the target, holding the
+        migration lock; the current revision is read only once the lock is held."""
         target = self._require_target()
+        with migration_lock(target, lock_timeout, on_lock_wait):
+            return self._migrate_locked(target, command_name, revision, on_step)
+
+    def _migrate_locked(
+        self, target: ResolvedTarget, command_name: str, revision: str, on_step: StepCallback | None
+    ) -> MigrateResult:
         script = self.script()
         steps: list[StepResult] = []
         clock = [time.perf_counter()]

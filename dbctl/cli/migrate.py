@@ -65,19 +65,31 @@ def merge(
     render.revision(api.merge(state(ctx).project(), message))
 
 
-def _run(ctx: typer.Context, command: str, revision: str, target: str | None, fmt: OutputFormat) -> None:
+LockTimeoutOption = Annotated[
+    str, typer.Option("--lock-timeout", help="How long to wait for another deploy's migration lock.",
+                      metavar="DURATION")
+]
+
+
+def _run(
+    ctx: typer.Context, command: str, revision: str, target: str | None, fmt: OutputFormat, lock_timeout: str
+) -> None:
     from dbctl import api
+    from dbctl.config.durations import parse_duration
+    from dbctl.errors import UsageError
     from dbctl.output import console, render
 
+    try:
+        timeout = parse_duration(lock_timeout)
+    except ValueError as error:
+        raise UsageError(f"--lock-timeout: {error}") from None
     project = state(ctx).project()
-    on_step = render.step if fmt is OutputFormat.text else None
-    func = getattr(api, command)
+    kwargs = {"target": target, "lock_timeout": timeout, "on_lock_wait": render.lock_wait}
+    if command != "stamp":
+        kwargs["on_step"] = render.step if fmt is OutputFormat.text else None
     label = {"upgrade": "upgrading", "downgrade": "downgrading", "stamp": "stamping"}[command]
     with console.err().status(f"{label} to {revision}…") if not console.state.quiet else _nothing():
-        if command == "stamp":
-            result = func(project, revision, target=target)
-        else:
-            result = func(project, revision, target=target, on_step=on_step)
+        result = getattr(api, command)(project, revision, **kwargs)
     render.migrate(result, fmt.value)
 
 
@@ -95,9 +107,10 @@ def upgrade(
     revision: Annotated[str, typer.Argument(help="Where to go: head (default), an id, +N.")] = "head",
     target: TargetOption = None,
     fmt: FormatOption = OutputFormat.text,
+    lock_timeout: LockTimeoutOption = "60s",
 ) -> None:
     """Apply migrations up to REVISION, showing each as it runs."""
-    _run(ctx, "upgrade", revision, target, fmt)
+    _run(ctx, "upgrade", revision, target, fmt, lock_timeout)
 
 
 @app.command(context_settings=_RELATIVE)
@@ -106,9 +119,10 @@ def downgrade(
     revision: Annotated[str, typer.Argument(help="Where to go: -1, a revision id, or base.")],
     target: TargetOption = None,
     fmt: FormatOption = OutputFormat.text,
+    lock_timeout: LockTimeoutOption = "60s",
 ) -> None:
     """Revert migrations down to REVISION (required: -1, an id, or base)."""
-    _run(ctx, "downgrade", revision, target, fmt)
+    _run(ctx, "downgrade", revision, target, fmt, lock_timeout)
 
 
 @app.command()
@@ -117,6 +131,7 @@ def stamp(
     revision: Annotated[str, typer.Argument(help="The revision to record (head, an id, base).")],
     target: TargetOption = None,
     fmt: FormatOption = OutputFormat.text,
+    lock_timeout: LockTimeoutOption = "60s",
 ) -> None:
     """Record REVISION as applied without running any migration."""
-    _run(ctx, "stamp", revision, target, fmt)
+    _run(ctx, "stamp", revision, target, fmt, lock_timeout)

@@ -8,6 +8,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from dbctl.config.durations import format_duration
+from dbctl.deploy.locking import LockHolder
 from dbctl.output import console
 from dbctl.results import CurrentResult, MigrateResult, RevisionInfo, RevisionResult, StepResult
 from dbctl.targets import TargetInfo
@@ -101,6 +102,10 @@ def step(result: StepResult) -> None:
     arrow = {"upgrade": "[green]↑[/green]", "downgrade": "[yellow]↓[/yellow]", "stamp": "[cyan]=[/cyan]"}
     console.info(f"  {arrow.get(result.direction, ' ')} {short(result.revision):<12} "
                  f"{escape(result.message)}  [dim]{format_duration(result.seconds)}[/dim]")
+
+
+def lock_wait(holder: LockHolder) -> None:
+    console.info(f"waiting for the migration lock, held by {escape(holder.description)}")
 
 
 def migrate(result: MigrateResult, fmt: str) -> None:

@@ -1,0 +1,1 @@
+"""What makes migrations safe to run from deploy pipelines: the migration lock."""
