@@ -13,15 +13,27 @@ from typing import TYPE_CHECKING
 from dbctl.config import find_config_file, load_config
 from dbctl.config.model import ProjectConfig
 from dbctl.deploy.locking import DEFAULT_LOCK_TIMEOUT, LockHolder
-from dbctl.results import CurrentResult, InitResult, MigrateResult, RevisionInfo, RevisionResult, StepResult
+from dbctl.errors import ConfirmationRequired
+from dbctl.results import (
+    CurrentResult,
+    InitResult,
+    MigrateResult,
+    OfflineResult,
+    PendingRevision,
+    RevisionInfo,
+    RevisionResult,
+    StatusResult,
+    StepResult,
+)
 from dbctl.targets import TargetInfo, describe_targets, resolve_target
 
 if TYPE_CHECKING:
     from dbctl.alembic_bridge.executor import Executor
 
 __all__ = [
-    "current", "downgrade", "heads", "history", "init", "list_targets", "load_project", "merge", "revision",
-    "show", "stamp", "upgrade",
+    "current", "downgrade", "heads", "history", "init", "list_targets", "load_project", "merge", "offline_sql",
+    "revision",
+    "show", "stamp", "status", "upgrade",
 ]
 
 
@@ -30,10 +42,16 @@ def load_project(start: Path | None = None, config_file: Path | None = None) -> 
     return load_config(find_config_file(start or Path.cwd(), config_file))
 
 
-def _executor(project: ProjectConfig, target: str | None = None, *, needs_target: bool = True) -> Executor:
+def _executor(
+    project: ProjectConfig, target: str | None = None, *, needs_target: bool = True, wait: float | None = None
+) -> Executor:
     from dbctl.alembic_bridge.executor import Executor
 
     resolved = resolve_target(project, target) if needs_target else None
+    if resolved is not None and wait:
+        from dbctl.alembic_bridge.connect import wait_until_reachable
+
+        wait_until_reachable(resolved, wait)
     return Executor(project, resolved)
 
 
@@ -82,14 +100,26 @@ def upgrade(
     on_step: Callable[[StepResult], None] | None = None,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
     on_lock_wait: Callable[[LockHolder], None] | None = None,
+    wait: float | None = None,
 ) -> MigrateResult:
     """Apply revisions up to ``revision`` (``head``, an id, ``+2`` ...), calling ``on_step`` after each.
 
     Holds the target's migration lock (waiting up to ``lock_timeout`` seconds, calling
     ``on_lock_wait`` once if it has to wait), so concurrent deploys never apply a revision twice.
     """
-    return _executor(project, target).migrate("upgrade", revision, on_step, lock_timeout=lock_timeout,
+    return _executor(project, target, wait=wait).migrate("upgrade", revision, on_step, lock_timeout=lock_timeout,
                                               on_lock_wait=on_lock_wait)
+
+
+def _confirmed(executor: Executor, command: str, confirm: bool) -> Executor:
+    """Destructive commands on a protected target need ``confirm`` (the CLI's prompt or --yes)."""
+    assert executor.target is not None
+    if executor.target.protected and not confirm:
+        raise ConfirmationRequired(
+            f"target '{executor.target.name}' is protected: {command} needs confirmation; nothing was changed",
+            hint="run it in a terminal and type the target's name when asked, or pass --yes",
+        )
+    return executor
 
 
 def downgrade(
@@ -97,13 +127,16 @@ def downgrade(
     revision: str,
     *,
     target: str | None = None,
+    confirm: bool = False,
     on_step: Callable[[StepResult], None] | None = None,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
     on_lock_wait: Callable[[LockHolder], None] | None = None,
+    wait: float | None = None,
 ) -> MigrateResult:
-    """Revert revisions down to ``revision`` (``-1``, an id, ``base``), under the migration lock."""
-    return _executor(project, target).migrate("downgrade", revision, on_step, lock_timeout=lock_timeout,
-                                              on_lock_wait=on_lock_wait)
+    """Revert revisions down to ``revision`` (``-1``, an id, ``base``), under the migration lock.
+    A protected target needs ``confirm=True``."""
+    executor = _confirmed(_executor(project, target, wait=wait), "downgrade", confirm)
+    return executor.migrate("downgrade", revision, on_step, lock_timeout=lock_timeout, on_lock_wait=on_lock_wait)
 
 
 def stamp(
@@ -111,20 +144,53 @@ def stamp(
     revision: str,
     *,
     target: str | None = None,
+    confirm: bool = False,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
     on_lock_wait: Callable[[LockHolder], None] | None = None,
+    wait: float | None = None,
 ) -> MigrateResult:
-    """Record ``revision`` in alembic_version without running any migration, under the lock."""
-    return _executor(project, target).migrate("stamp", revision, lock_timeout=lock_timeout,
-                                              on_lock_wait=on_lock_wait)
+    """Record ``revision`` in alembic_version without running any migration, under the lock.
+    A protected target needs ``confirm=True``."""
+    executor = _confirmed(_executor(project, target, wait=wait), "stamp", confirm)
+    return executor.migrate("stamp", revision, lock_timeout=lock_timeout, on_lock_wait=on_lock_wait)
 
 
-def current(project: ProjectConfig, *, target: str | None = None) -> CurrentResult:
-    """The revision(s) the target database is at, and the script directory's heads."""
+def offline_sql(project: ProjectConfig, command: str, revision: str, *, target: str | None = None) -> OfflineResult:
+    """The SQL script of ``upgrade`` (``revision`` like ``head`` or ``ae10:head``) or ``downgrade``
+    (``FROM:TO``) for the target's dialect, without connecting to it."""
+    if command not in ("upgrade", "downgrade"):
+        raise ValueError(command)
     executor = _executor(project, target)
+    assert executor.target is not None
+    return OfflineResult(executor.target.name, command, revision, executor.offline_sql(command, revision))
+
+
+def current(project: ProjectConfig, *, target: str | None = None, wait: float | None = None) -> CurrentResult:
+    """The revision(s) the target database is at, and the script directory's heads."""
+    executor = _executor(project, target, wait=wait)
     heads = executor.head_ids()
     assert executor.target is not None
     return CurrentResult(target=executor.target.name, current=executor.current(), heads=heads)
+
+
+def status(project: ProjectConfig, *, target: str | None = None, wait: float | None = None) -> StatusResult:
+    """Where the target is, which revisions are pending, and whether it answers at all.
+    An unreachable database is a result (``reachable=False``), not an error."""
+    from dbctl.errors import ConnectionFailed
+
+    executor = _executor(project, target)
+    assert executor.target is not None
+    heads = executor.head_ids()
+    try:
+        if wait:
+            from dbctl.alembic_bridge.connect import wait_until_reachable
+
+            wait_until_reachable(executor.target, wait)
+        at = executor.current()
+    except ConnectionFailed as error:
+        return StatusResult(executor.target.name, reachable=False, heads=heads, error=error.message)
+    pending = tuple(PendingRevision(r.revision, r.message) for r in executor.pending(at))
+    return StatusResult(executor.target.name, reachable=True, current=at, heads=heads, pending=pending)
 
 
 def history(project: ProjectConfig, rev_range: str | None = None) -> list[RevisionInfo]:

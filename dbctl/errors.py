@@ -38,6 +38,10 @@ class UsageError(DbctlError):
     """Bad arguments: an unknown revision, a missing option, an impossible request."""
 
 
+class ConfirmationRequired(UsageError):
+    """A destructive command on a protected target was not confirmed."""
+
+
 class ConfigError(DbctlError):
     """The configuration is missing, malformed or invalid."""
 

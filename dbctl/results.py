@@ -92,3 +92,58 @@ class InitResult:
     config_path: str
     script_location: str
     created: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class OfflineResult:
+    """The SQL an upgrade or downgrade would run (``--sql``)."""
+
+    target: str
+    command: str
+    revision: str
+    sql: str
+
+
+@dataclass(frozen=True)
+class PendingRevision:
+    revision: str
+    message: str
+
+
+@dataclass(frozen=True)
+class StatusResult:
+    """`dbctl status` for one target: where it is and what is left to apply."""
+
+    target: str
+    reachable: bool
+    current: tuple[str, ...] = ()
+    heads: tuple[str, ...] = ()
+    pending: tuple[PendingRevision, ...] = ()
+    error: str | None = None
+
+    @property
+    def at_head(self) -> bool:
+        return self.reachable and bool(self.heads) and set(self.current) == set(self.heads)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "target": self.target, "reachable": self.reachable, "current": list(self.current),
+            "heads": list(self.heads), "at_head": self.at_head,
+            "pending": [{"revision": p.revision, "message": p.message} for p in self.pending],
+            "error": self.error,
+        }
+
+
+@dataclass(frozen=True)
+class TargetOutcome:
+    """One target's share of a multi-target run: a result, or the error that stopped it."""
+
+    target: str
+    exit_code: int
+    result: Any = None
+    error: str | None = None
+    hint: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        result = self.result.to_json() if self.result is not None else None
+        return {"target": self.target, "exit_code": self.exit_code, "result": result, "error": self.error}

@@ -13,16 +13,47 @@ from sqlalchemy import event, exc
 from sqlalchemy.engine import Connection, Engine, create_engine
 from sqlalchemy.pool import NullPool
 
+from dbctl.config.durations import format_duration
 from dbctl.errors import ConnectionFailed, TargetError
 from dbctl.targets import ResolvedTarget
 
 T = TypeVar("T")
 
 
-def _connect_args(target: ResolvedTarget) -> dict[str, object]:
+def session_options(target: ResolvedTarget) -> str | None:
+    """libpq ``options`` that apply the target's lock_timeout and statement_timeout to every
+    statement of the session (so also to a classic env.py's own connection)."""
+    if target.dialect != "postgresql":
+        return None
+    parts = [
+        f"-c {name}={round(value * 1000)}"
+        for name, value in (("lock_timeout", target.lock_timeout), ("statement_timeout", target.statement_timeout))
+        if value is not None
+    ]
+    return " ".join(parts) or None
+
+
+def url_with_session_options(target: ResolvedTarget) -> str:
+    """The target URL with :func:`session_options` added to its query (for a classic env.py)."""
+    options = session_options(target)
+    if options is None or not target.driver.startswith("psycopg"):
+        return target.url
+    from urllib.parse import quote
+
+    separator = "&" if "?" in target.url else "?"
+    return f"{target.url}{separator}options={quote(options)}"
+
+
+def _connect_args(target: ResolvedTarget, migration: bool = False) -> dict[str, object]:
     if target.dialect == "postgresql" and target.driver.startswith("psycopg"):
         # libpq rounds below 2 s up to 2 s; application_name shows who holds locks.
-        return {"connect_timeout": max(2, math.ceil(target.connect_timeout)), "application_name": "dbctl"}
+        args: dict[str, object] = {
+            "connect_timeout": max(2, math.ceil(target.connect_timeout)), "application_name": "dbctl"
+        }
+        options = session_options(target) if migration else None
+        if options:
+            args["options"] = options
+        return args
     if target.is_sqlite:
         return {"timeout": target.connect_timeout}
     return {}
@@ -46,10 +77,11 @@ def _engine(target: ResolvedTarget, write: bool) -> Engine:
         if target.is_async:
             from sqlalchemy.ext.asyncio import create_async_engine
 
-            async_engine = create_async_engine(target.url, poolclass=NullPool, connect_args=_connect_args(target))
+            async_engine = create_async_engine(target.url, poolclass=NullPool,
+                                               connect_args=_connect_args(target, write))
             engine = async_engine.sync_engine
         else:
-            engine = create_engine(target.url, poolclass=NullPool, connect_args=_connect_args(target))
+            engine = create_engine(target.url, poolclass=NullPool, connect_args=_connect_args(target, write))
     except exc.NoSuchModuleError:
         raise TargetError(
             f"target '{target.name}': no SQLAlchemy dialect or driver for "
@@ -77,6 +109,8 @@ def _connect_errors(target: ResolvedTarget) -> Iterator[None]:
         yield
     except (exc.DBAPIError, OSError, TimeoutError) as error:
         reason = first_line(error)
+        if isinstance(error, TimeoutError) and not str(error).strip():  # asyncio.wait_for says nothing
+            reason = f"no answer within the connect timeout ({format_duration(target.connect_timeout)})"
         if target.is_sqlite:
             path = target.database or ":memory:"
             hint = None
@@ -146,3 +180,23 @@ def lock_connection(target: ResolvedTarget) -> Iterator[Connection]:
             connection.close()
     finally:
         engine.dispose()
+
+
+def wait_until_reachable(target: ResolvedTarget, wait: float) -> None:
+    """Retry connecting with backoff until the database answers or ``wait`` seconds pass (for
+    containers that start together); then raise the last :class:`ConnectionFailed`."""
+    import time
+
+    deadline = time.monotonic() + wait
+    delay = 0.2
+    while True:
+        try:
+            probe(target)
+            return
+        except ConnectionFailed as error:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise ConnectionFailed(f"{error.message} (still failing after waiting {wait:g}s)",
+                                       hint=error.hint) from error
+            time.sleep(min(delay, left))
+            delay = min(delay * 2, 5.0)

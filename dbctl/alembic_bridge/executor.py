@@ -21,10 +21,10 @@ from alembic.script import Script, ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import exc as sa_exc
 
-from dbctl.alembic_bridge.connect import first_line, run_on_connection
+from dbctl.alembic_bridge.connect import first_line, run_on_connection, url_with_session_options
 from dbctl.config.model import ProjectConfig
 from dbctl.deploy.locking import DEFAULT_LOCK_TIMEOUT, WaitCallback, migration_lock
-from dbctl.errors import ConfigError, DbctlError, MigrationFailed, RevisionError
+from dbctl.errors import ConfigError, DbctlError, MigrationFailed, RevisionError, UsageError
 from dbctl.results import MigrateResult, RevisionInfo, RevisionResult, StepResult
 from dbctl.targets import ResolvedTarget, configured_dialects
 
@@ -67,7 +67,7 @@ class Executor:
             joined = os.pathsep.join(str(p) for p in self.project.version_locations)
             cfg.set_main_option("version_locations", _escape(joined))
         if self.target is not None:
-            cfg.set_main_option("sqlalchemy.url", _escape(self.target.url))
+            cfg.set_main_option("sqlalchemy.url", _escape(url_with_session_options(self.target)))
         if self.project.metadata:
             cfg.set_main_option("dbctl.metadata", _escape(self.project.metadata))
         return cfg
@@ -139,6 +139,27 @@ class Executor:
 
     def head_ids(self) -> tuple[str, ...]:
         return tuple(self.script().get_heads())
+
+    def pending(self, current: tuple[str, ...]) -> list[RevisionInfo]:
+        """Revisions reachable from the heads but not yet applied below ``current``, oldest first."""
+        revisions = {r.revision: r for r in self.script().walk_revisions()}
+
+        def ancestors(start: tuple[str, ...]) -> set[str]:
+            seen: set[str] = set()
+            stack = list(start)
+            while stack:
+                rev = stack.pop()
+                if rev in seen or rev not in revisions:
+                    continue
+                seen.add(rev)
+                script = revisions[rev]
+                stack.extend(_tuple(script.down_revision))
+                stack.extend(_tuple(script.dependencies))
+            return seen
+
+        todo = ancestors(self.head_ids()) - ancestors(current)
+        ordered = [r for r in reversed(list(revisions.values())) if r.revision in todo]
+        return [self.revision_info(r) for r in ordered]
 
     # -- database state -------------------------------------------------------------------
     def _require_target(self) -> ResolvedTarget:
@@ -220,6 +241,32 @@ class Executor:
             target=target.name, command=command_name, before=before, after=after,
             steps=tuple(steps), seconds=time.perf_counter() - started,
         )
+
+    def offline_sql(self, command_name: str, revision: str) -> str:
+        """The SQL script ``upgrade``/``downgrade`` would run, for the target's dialect, without
+        connecting. On PostgreSQL each revision is wrapped in its own BEGIN/COMMIT."""
+        self._require_target()
+        self.script()
+        if command_name == "downgrade" and ":" not in revision:
+            raise RevisionError("downgrade --sql needs FROM:TO (e.g. head:base or ae10:-1)",
+                                hint="offline mode cannot ask the database where it is")
+        buffer = io.StringIO()
+        cfg = self.alembic_config()
+        cfg.output_buffer = buffer
+        try:
+            with _alembic_errors(self.project, loading=False):
+                getattr(command, command_name)(cfg, revision, sql=True)
+        except DbctlError:
+            raise
+        except Exception as error:
+            text = str(error)
+            if "batch" in text.lower() and "sql" in text.lower():
+                raise UsageError(
+                    f"cannot render this offline: {text.splitlines()[0]}",
+                    hint="SQLite batch operations copy tables and need a live database; run without --sql",
+                ) from None
+            raise
+        return buffer.getvalue()
 
     # -- writing revisions ----------------------------------------------------------------
     def load_metadata(self) -> Any:

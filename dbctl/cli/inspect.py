@@ -6,16 +6,69 @@ from typing import Annotated
 
 import typer
 
-from dbctl.cli.root import FormatOption, OutputFormat, TargetOption, app, state
+from dbctl.cli.multi import (
+    AllTargetsOption,
+    MultiTargetOption,
+    ParallelOption,
+    WaitOption,
+    duration,
+    expand,
+    fan_out,
+    is_multi,
+)
+from dbctl.cli.root import FormatOption, OutputFormat, app, state
 
 
 @app.command()
-def current(ctx: typer.Context, target: TargetOption = None, fmt: FormatOption = OutputFormat.text) -> None:
-    """Show the revision(s) the target database is at."""
+def current(
+    ctx: typer.Context,
+    targets: MultiTargetOption = None,
+    all_targets: AllTargetsOption = False,
+    parallel: ParallelOption = 1,
+    fmt: FormatOption = OutputFormat.text,
+    wait: WaitOption = None,
+) -> None:
+    """Show the revision(s) the target database is at (several targets: -t A -t B, a group, --all-targets)."""
     from dbctl import api
     from dbctl.output import render
 
-    render.current(api.current(state(ctx).project(), target=target), fmt.value)
+    project = state(ctx).project()
+    names = expand(project, targets, all_targets)
+    if is_multi(project, targets, all_targets):
+        fan_out(ctx, names, "current", {"wait": duration("--wait", wait)}, parallel=parallel, fail_fast=False,
+                fmt=fmt)
+        return
+    render.current(api.current(project, target=names[0], wait=duration("--wait", wait)), fmt.value)
+
+
+@app.command()
+def status(
+    ctx: typer.Context,
+    targets: MultiTargetOption = None,
+    all_targets: AllTargetsOption = False,
+    parallel: ParallelOption = 1,
+    fmt: FormatOption = OutputFormat.text,
+    exit_code: Annotated[
+        bool, typer.Option("--exit-code", help="Exit 1 if anything is pending, 3 if a target is unreachable.")
+    ] = False,
+    wait: WaitOption = None,
+) -> None:
+    """Per target: current revision, heads, pending revisions, reachable or not. A deploy gate
+    or readiness check with --exit-code."""
+    from dbctl import api
+    from dbctl.deploy.fanout import status_exit_code
+    from dbctl.output import render
+
+    project = state(ctx).project()
+    names = expand(project, targets, all_targets)
+    kwargs = {"wait": duration("--wait", wait)}
+    if is_multi(project, targets, all_targets):
+        fan_out(ctx, names, "status", kwargs, parallel=parallel, fail_fast=False, fmt=fmt, gate=exit_code)
+        return
+    result = api.status(project, target=names[0], **kwargs)
+    render.status(result, fmt.value)
+    if exit_code and (code := status_exit_code(result)):
+        raise typer.Exit(code)
 
 
 @app.command()

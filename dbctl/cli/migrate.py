@@ -7,6 +7,19 @@ from typing import Annotated
 
 import typer
 
+from dbctl.cli.multi import (
+    AllTargetsOption,
+    FailFastOption,
+    MultiTargetOption,
+    ParallelOption,
+    WaitOption,
+    confirm,
+    duration,
+    expand,
+    fan_out,
+    is_multi,
+    spinner,
+)
 from dbctl.cli.root import FormatOption, OutputFormat, TargetOption, app, state
 
 # "-1" is a revision, not an option
@@ -69,60 +82,93 @@ LockTimeoutOption = Annotated[
     str, typer.Option("--lock-timeout", help="How long to wait for another deploy's migration lock.",
                       metavar="DURATION")
 ]
+SqlOption = Annotated[bool, typer.Option("--sql", help="Print the SQL script instead of running it (offline).")]
+YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation on protected targets.")]
 
 
 def _run(
-    ctx: typer.Context, command: str, revision: str, target: str | None, fmt: OutputFormat, lock_timeout: str
+    ctx: typer.Context,
+    command: str,
+    revision: str,
+    target: str | None,
+    fmt: OutputFormat,
+    lock_timeout: str,
+    wait: str | None,
+    yes: bool = False,
 ) -> None:
     from dbctl import api
-    from dbctl.config.durations import parse_duration
-    from dbctl.errors import UsageError
-    from dbctl.output import console, render
+    from dbctl.output import render
 
-    try:
-        timeout = parse_duration(lock_timeout)
-    except ValueError as error:
-        raise UsageError(f"--lock-timeout: {error}") from None
     project = state(ctx).project()
-    kwargs = {"target": target, "lock_timeout": timeout, "on_lock_wait": render.lock_wait}
+    kwargs: dict[str, object] = {
+        "target": target, "lock_timeout": duration("--lock-timeout", lock_timeout),
+        "on_lock_wait": render.lock_wait, "wait": duration("--wait", wait),
+    }
     if command != "stamp":
         kwargs["on_step"] = render.step if fmt is OutputFormat.text else None
+    if command != "upgrade":
+        kwargs["confirm"] = confirm(project, target, command, yes)
     label = {"upgrade": "upgrading", "downgrade": "downgrading", "stamp": "stamping"}[command]
-    with console.err().status(f"{label} to {revision}…") if not console.state.quiet else _nothing():
+    with spinner(f"{label} to {revision}…"):
         result = getattr(api, command)(project, revision, **kwargs)
     render.migrate(result, fmt.value)
 
 
-class _nothing:
-    def __enter__(self) -> None:
-        return None
+def _offline(ctx: typer.Context, command: str, revision: str, target: str | None) -> None:
+    from dbctl import api
+    from dbctl.output import render
 
-    def __exit__(self, *exc: object) -> None:
-        return None
+    render.offline(api.offline_sql(state(ctx).project(), command, revision, target=target))
 
 
 @app.command()
 def upgrade(
     ctx: typer.Context,
     revision: Annotated[str, typer.Argument(help="Where to go: head (default), an id, +N.")] = "head",
-    target: TargetOption = None,
+    targets: MultiTargetOption = None,
+    all_targets: AllTargetsOption = False,
+    parallel: ParallelOption = 1,
+    fail_fast: FailFastOption = False,
     fmt: FormatOption = OutputFormat.text,
     lock_timeout: LockTimeoutOption = "60s",
+    wait: WaitOption = None,
+    sql: SqlOption = False,
 ) -> None:
-    """Apply migrations up to REVISION, showing each as it runs."""
-    _run(ctx, "upgrade", revision, target, fmt, lock_timeout)
+    """Apply migrations up to REVISION, showing each as it runs. Several targets (-t A -t B, a
+    group, --all-targets) run one by one, or --parallel N at a time in separate processes."""
+    project = state(ctx).project()
+    names = expand(project, targets, all_targets)
+    if sql:
+        if len(names) != 1:
+            from dbctl.errors import UsageError
+
+            raise UsageError("--sql renders one target at a time")
+        _offline(ctx, "upgrade", revision, names[0])
+        return
+    if not is_multi(project, targets, all_targets):
+        _run(ctx, "upgrade", revision, names[0], fmt, lock_timeout, wait)
+        return
+    kwargs = {"revision": revision, "lock_timeout": duration("--lock-timeout", lock_timeout),
+              "wait": duration("--wait", wait)}
+    fan_out(ctx, names, "upgrade", kwargs, parallel=parallel, fail_fast=fail_fast, fmt=fmt)
 
 
 @app.command(context_settings=_RELATIVE)
 def downgrade(
     ctx: typer.Context,
-    revision: Annotated[str, typer.Argument(help="Where to go: -1, a revision id, or base.")],
+    revision: Annotated[str, typer.Argument(help="Where to go: -1, a revision id, or base (FROM:TO with --sql).")],
     target: TargetOption = None,
     fmt: FormatOption = OutputFormat.text,
     lock_timeout: LockTimeoutOption = "60s",
+    wait: WaitOption = None,
+    sql: SqlOption = False,
+    yes: YesOption = False,
 ) -> None:
     """Revert migrations down to REVISION (required: -1, an id, or base)."""
-    _run(ctx, "downgrade", revision, target, fmt, lock_timeout)
+    if sql:
+        _offline(ctx, "downgrade", revision, target)
+        return
+    _run(ctx, "downgrade", revision, target, fmt, lock_timeout, wait, yes)
 
 
 @app.command()
@@ -132,6 +178,8 @@ def stamp(
     target: TargetOption = None,
     fmt: FormatOption = OutputFormat.text,
     lock_timeout: LockTimeoutOption = "60s",
+    wait: WaitOption = None,
+    yes: YesOption = False,
 ) -> None:
     """Record REVISION as applied without running any migration."""
-    _run(ctx, "stamp", revision, target, fmt, lock_timeout)
+    _run(ctx, "stamp", revision, target, fmt, lock_timeout, wait, yes)

@@ -10,7 +10,16 @@ from rich.table import Table
 from dbctl.config.durations import format_duration
 from dbctl.deploy.locking import LockHolder
 from dbctl.output import console
-from dbctl.results import CurrentResult, MigrateResult, RevisionInfo, RevisionResult, StepResult
+from dbctl.results import (
+    CurrentResult,
+    MigrateResult,
+    OfflineResult,
+    RevisionInfo,
+    RevisionResult,
+    StatusResult,
+    StepResult,
+    TargetOutcome,
+)
 from dbctl.targets import TargetInfo
 
 
@@ -129,3 +138,74 @@ def revision(result: RevisionResult) -> None:
         return
     console.success(f"wrote revision {result.revision}: {escape(result.message)}")
     console.out().print(escape(result.path))
+
+
+def offline(result: OfflineResult) -> None:
+    """The SQL script, as is, on stdout (no markup, no wrapping)."""
+    import sys
+
+    from dbctl.redact import scrub
+
+    sys.stdout.write(scrub(result.sql))
+    sys.stdout.flush()
+
+
+def status(result: StatusResult, fmt: str) -> None:
+    if fmt == "json":
+        console.write_json(result.to_json())
+        return
+    console.out().print(_status_text(result))
+    for p in result.pending:
+        console.out().print(f"    pending {short(p.revision)}  {escape(p.message)}")
+
+
+def _status_text(result: StatusResult) -> str:
+    if not result.reachable:
+        return f"[red]✗[/red] {result.target}: unreachable: {escape(result.error or '')}"
+    if result.pending:
+        return (f"[yellow]![/yellow] {result.target}: at {revs(result.current)}, "
+                f"{len(result.pending)} pending (heads {revs(result.heads)})")
+    return f"[green]✓[/green] {result.target}: at {revs(result.current)} (head)"
+
+
+def _summary(outcome: TargetOutcome) -> str:
+    result = outcome.result
+    if outcome.error is not None:
+        return f"error: {escape(outcome.error)}"
+    if isinstance(result, MigrateResult):
+        if result.before == result.after:
+            return f"already at {revs(result.after)}"
+        return (f"{revs(result.before)} → {revs(result.after)} ({len(result.steps)} revisions, "
+                f"{format_duration(result.seconds)})")
+    if isinstance(result, CurrentResult):
+        return f"{revs(result.current)}" + (" (head)" if result.at_head else " (not at head)")
+    if isinstance(result, StatusResult):
+        return _status_text(result).split(": ", 1)[1]
+    return ""
+
+
+def outcome_line(outcome: TargetOutcome) -> None:
+    """One line per target, printed as each one finishes."""
+    mark = "[green]✓[/green]" if outcome.exit_code == 0 else "[red]✗[/red]"
+    if isinstance(outcome.result, StatusResult) and outcome.result.pending:
+        mark = "[yellow]![/yellow]"
+    console.info(f"{mark} {outcome.target}: {_summary(outcome)}")
+
+
+def outcomes(items: list[TargetOutcome], command: str, fmt: str, skipped: int = 0) -> None:
+    """The summary of a multi-target run: a table (or JSON) with every target's result."""
+    from dbctl.deploy.fanout import worst_exit_code
+
+    if fmt == "json":
+        console.write_json({"command": command, "exit_code": worst_exit_code(items), "skipped": skipped,
+                            "targets": [o.to_json() for o in items]})
+        return
+    table = Table(box=None, pad_edge=False, header_style="bold", title=f"{command}: {len(items)} target(s)")
+    table.add_column("target")
+    table.add_column("exit")
+    table.add_column("result")
+    for o in items:
+        table.add_row(o.target, str(o.exit_code), _summary(o))
+    console.out().print(table)
+    if skipped:
+        console.warning(f"{skipped} target(s) not started (--fail-fast)")
