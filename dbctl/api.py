@@ -174,8 +174,9 @@ def current(project: ProjectConfig, *, target: str | None = None, wait: float | 
 
 
 def status(project: ProjectConfig, *, target: str | None = None, wait: float | None = None) -> StatusResult:
-    """Where the target is, which revisions are pending, and whether it answers at all.
-    An unreachable database is a result (``reachable=False``), not an error."""
+    """Where the target is, which revisions are pending, which applied revisions' files changed
+    since (the ledger's checksums), and whether it answers at all. An unreachable database is a
+    result (``reachable=False``), not an error."""
     from dbctl.errors import ConnectionFailed
 
     executor = _executor(project, target)
@@ -186,16 +187,22 @@ def status(project: ProjectConfig, *, target: str | None = None, wait: float | N
             from dbctl.alembic_bridge.connect import wait_until_reachable
 
             wait_until_reachable(executor.target, wait)
-        at = executor.current()
+        at, modified = executor.state()
     except ConnectionFailed as error:
         return StatusResult(executor.target.name, reachable=False, heads=heads, error=error.message)
-    pending = tuple(PendingRevision(r.revision, r.message) for r in executor.pending(at))
-    return StatusResult(executor.target.name, reachable=True, current=at, heads=heads, pending=pending)
+    return StatusResult(
+        executor.target.name, reachable=True, current=at, heads=heads,
+        pending=tuple(PendingRevision(r.revision, r.message) for r in executor.pending(at)),
+        modified=tuple(PendingRevision(r.revision, r.message) for r in modified),
+    )
 
 
-def history(project: ProjectConfig, rev_range: str | None = None) -> list[RevisionInfo]:
-    """All revisions, newest first (``rev_range`` like ``base:head`` or ``ae10:``)."""
-    return _executor(project, needs_target=False).history(rev_range)
+def history(project: ProjectConfig, rev_range: str | None = None, *, target: str | None = None) -> list[RevisionInfo]:
+    """All revisions, newest first (``rev_range`` like ``base:head`` or ``ae10:``). With a
+    ``target``, each says whether it is applied there and when (from the ledger)."""
+    if target is None:
+        return _executor(project, needs_target=False).history(rev_range)
+    return _executor(project, target).history_on_target(rev_range)
 
 
 def heads(project: ProjectConfig) -> list[RevisionInfo]:

@@ -20,6 +20,8 @@ class RevisionInfo:
     depends_on: tuple[str, ...]
     path: str
     doc: str = ""
+    applied: bool | None = None  # with a target: is it applied there?
+    applied_at: str | None = None  # with a target: when the ledger saw it applied (ISO 8601, UTC)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -120,6 +122,7 @@ class StatusResult:
     heads: tuple[str, ...] = ()
     pending: tuple[PendingRevision, ...] = ()
     error: str | None = None
+    modified: tuple[PendingRevision, ...] = ()  # applied, but the file changed since (ledger)
 
     @property
     def at_head(self) -> bool:
@@ -130,6 +133,7 @@ class StatusResult:
             "target": self.target, "reachable": self.reachable, "current": list(self.current),
             "heads": list(self.heads), "at_head": self.at_head,
             "pending": [{"revision": p.revision, "message": p.message} for p in self.pending],
+            "modified": [{"revision": p.revision, "message": p.message} for p in self.modified],
             "error": self.error,
         }
 

@@ -16,7 +16,10 @@ from dbctl.errors import TargetError
 from dbctl.redact import MASK, register_secret
 
 _SCHEME = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+._-]*)://(?P<rest>.*)$", re.S)
+_USERINFO = re.compile(r"^[^:/?#@]*(?::[^@]*)?@")  # SQLAlchemy's rule: the password ends at '@'
+_LOOSE_PASSWORD = re.compile(r":\S*@")
 DEFAULT_DRIVERS = {"sqlite": "pysqlite", "postgresql": "psycopg"}
+DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306, "mariadb": 3306, "mssql": 1433, "oracle": 1521}
 ASYNC_DRIVERS = {"aiosqlite", "asyncpg", "psycopg_async", "aiomysql", "asyncmy", "aioodbc", "pysqlite_async"}
 DIALECT_ALIASES = {"postgres": "postgresql", "pgsql": "postgresql", "sqlite3": "sqlite"}
 
@@ -52,7 +55,8 @@ class ResolvedTarget:
         if self.is_sqlite:
             return self.database or ":memory:"
         host = self.host or "localhost"
-        port = f":{self.port}" if self.port else ""
+        number = self.port or DEFAULT_PORTS.get(self.dialect)
+        port = f":{number}" if number else ""
         return f"{host}{port}/{self.database or ''}"
 
 
@@ -172,11 +176,9 @@ def parse_url(url: str, key: str = "url") -> UrlParts:
         # sqlite:///relative.db -> rest "/relative.db"; sqlite:////abs.db -> "//abs.db"
         database = rest_no_query[1:] if rest_no_query.startswith("/") else rest_no_query
         return UrlParts(dialect, driver, None, None, None, None, database or None, query, rest)
-    netloc, _, database = rest_no_query.partition("/")
-    userinfo, at, hostport = netloc.rpartition("@")
-    if not at:
-        userinfo, hostport = "", netloc
-    user, colon, password = userinfo.partition(":")
+    userinfo, after = _split_userinfo(rest)
+    hostport, _, database = after.partition("?")[0].partition("/")
+    user, colon, password = (userinfo or "").partition(":")
     host, port = hostport, None
     if hostport.startswith("["):  # IPv6 literal
         host, _, tail = hostport[1:].partition("]")
@@ -204,14 +206,27 @@ def redact_url(url: str) -> str:
     """``url`` with its password replaced by ``***`` (also when the URL is malformed)."""
     match = _SCHEME.match(url.strip())
     if not match:
-        return url
+        # Not a URL, but it may still hold "user:password@host": mask generously.
+        return _LOOSE_PASSWORD.sub(f":{MASK}@", url)
     scheme, rest = match["scheme"], match["rest"]
-    netloc, slash, tail = rest.partition("/")
-    userinfo, at, hostport = netloc.rpartition("@")
-    if at and ":" in userinfo:
-        user = userinfo.partition(":")[0]
-        netloc = f"{user}:{MASK}@{hostport}"
-    return f"{scheme}://{netloc}{slash}{tail}"
+    userinfo, after = _split_userinfo(rest)
+    if userinfo is not None and ":" in userinfo:
+        return f"{scheme}://{userinfo.partition(':')[0]}:{MASK}@{after}"
+    return f"{scheme}://{rest}"
+
+
+def _split_userinfo(rest: str) -> tuple[str | None, str]:
+    """Split what follows ``scheme://`` into the ``user:password`` part (None if there is no
+    ``@``) and the rest. As in SQLAlchemy, a password may hold unencoded ``/ ? # :``: it ends
+    at an ``@``; an ``@`` before the first ``/`` (``p@ss@host``) ends it at the last one."""
+    head = rest.partition("/")[0]
+    if "@" in head:
+        userinfo = head.rpartition("@")[0]
+        return userinfo, rest[len(userinfo) + 1:]
+    match = _USERINFO.match(rest)
+    if match:
+        return rest[: match.end() - 1], rest[match.end():]
+    return None, rest
 
 
 def dialect_of(raw_url: str) -> str | None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import math
+import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -146,14 +148,29 @@ async def _run_async(target: ResolvedTarget, sync_engine: Engine, fn: Callable[[
 
     engine = AsyncEngine(sync_engine)
     try:
-        with _connect_errors(target):
-            connection = await asyncio.wait_for(engine.connect(), timeout=target.connect_timeout + 1)
+        try:
+            with _connect_errors(target):
+                connection = await asyncio.wait_for(engine.connect(), timeout=target.connect_timeout + 1)
+        except ConnectionFailed:
+            if target.is_sqlite:
+                await _let_worker_threads_finish()
+            raise
         try:
             return await connection.run_sync(fn)
         finally:
             await connection.close()
     finally:
         await engine.dispose()
+
+
+async def _let_worker_threads_finish(limit: float = 2.0) -> None:
+    """After a failed connect aiosqlite stops its worker thread without waiting for it; the
+    thread then reports to the event loop. Keep the loop open until it has, or the thread dies
+    printing a traceback ("Event loop is closed") after dbctl's one-line error."""
+    workers = [t for t in threading.enumerate() if t.name.endswith("(_connection_worker_thread)")]
+    deadline = time.monotonic() + limit
+    while any(t.is_alive() for t in workers) and time.monotonic() < deadline:
+        await asyncio.sleep(0.005)
 
 
 def probe(target: ResolvedTarget) -> None:

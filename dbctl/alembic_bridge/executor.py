@@ -11,6 +11,7 @@ import sys
 import time
 import traceback
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from alembic.script import Script, ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import exc as sa_exc
 
+from dbctl.alembic_bridge import ledger
 from dbctl.alembic_bridge.connect import first_line, run_on_connection, url_with_session_options
 from dbctl.config.model import ProjectConfig
 from dbctl.deploy.locking import DEFAULT_LOCK_TIMEOUT, WaitCallback, migration_lock
@@ -140,26 +142,68 @@ class Executor:
     def head_ids(self) -> tuple[str, ...]:
         return tuple(self.script().get_heads())
 
+    def ancestors(self, start: tuple[str, ...]) -> set[str]:
+        """``start`` and every revision below it (what a database at ``start`` has applied)."""
+        revisions = {r.revision: r for r in self.script().walk_revisions()}
+        seen: set[str] = set()
+        stack = list(start)
+        while stack:
+            rev = stack.pop()
+            if rev in seen or rev not in revisions:
+                continue
+            seen.add(rev)
+            stack.extend(_tuple(revisions[rev].down_revision))
+            stack.extend(_tuple(revisions[rev].dependencies))
+        return seen
+
     def pending(self, current: tuple[str, ...]) -> list[RevisionInfo]:
         """Revisions reachable from the heads but not yet applied below ``current``, oldest first."""
-        revisions = {r.revision: r for r in self.script().walk_revisions()}
-
-        def ancestors(start: tuple[str, ...]) -> set[str]:
-            seen: set[str] = set()
-            stack = list(start)
-            while stack:
-                rev = stack.pop()
-                if rev in seen or rev not in revisions:
-                    continue
-                seen.add(rev)
-                script = revisions[rev]
-                stack.extend(_tuple(script.down_revision))
-                stack.extend(_tuple(script.dependencies))
-            return seen
-
-        todo = ancestors(self.head_ids()) - ancestors(current)
-        ordered = [r for r in reversed(list(revisions.values())) if r.revision in todo]
+        todo = self.ancestors(self.head_ids()) - self.ancestors(current)
+        ordered = [r for r in reversed(list(self.script().walk_revisions())) if r.revision in todo]
         return [self.revision_info(r) for r in ordered]
+
+    def checksums(self) -> dict[str, str | None]:
+        return {r.revision: ledger.checksum(r.path) for r in self.script().walk_revisions()}
+
+    def modified_since_applied(self, connection: Any, current: tuple[str, ...]) -> list[RevisionInfo]:
+        """Applied revisions whose file no longer has the checksum the ledger recorded."""
+        entries = ledger.latest(connection)
+        sums = self.checksums()
+        applied = self.ancestors(current)
+        changed = []
+        for rev in self.script().walk_revisions():
+            entry = entries.get(rev.revision)
+            if rev.revision not in applied or entry is None or entry.direction == "downgrade":
+                continue
+            if entry.checksum and sums.get(rev.revision) and entry.checksum != sums[rev.revision]:
+                changed.append(self.revision_info(rev))
+        return changed
+
+    def state(self) -> tuple[tuple[str, ...], list[RevisionInfo]]:
+        """The current revisions and the applied revisions whose files changed, in one connection."""
+
+        def read(connection: Any) -> tuple[tuple[str, ...], list[RevisionInfo]]:
+            current = self.read_current(connection)
+            return current, self.modified_since_applied(connection, current)
+
+        return run_on_connection(self._require_target(), read)
+
+    def history_on_target(self, rev_range: str | None) -> list[RevisionInfo]:
+        """:meth:`history` with ``applied`` and ``applied_at`` filled in from the target."""
+        items = self.history(rev_range)
+
+        def read(connection: Any) -> tuple[tuple[str, ...], dict[str, ledger.LedgerEntry]]:
+            return self.read_current(connection), ledger.latest(connection)
+
+        current, entries = run_on_connection(self._require_target(), read)
+        applied = self.ancestors(current)
+        result = []
+        for item in items:
+            entry = entries.get(item.revision)
+            when = entry.applied_at.isoformat() if entry and entry.direction != "downgrade" else None
+            result.append(replace(item, applied=item.revision in applied,
+                                  applied_at=when if item.revision in applied else None))
+        return result
 
     # -- database state -------------------------------------------------------------------
     def _require_target(self) -> ResolvedTarget:
@@ -197,6 +241,7 @@ class Executor:
         self, target: ResolvedTarget, command_name: str, revision: str, on_step: StepCallback | None
     ) -> MigrateResult:
         script = self.script()
+        sums = self.checksums()
         steps: list[StepResult] = []
         clock = [time.perf_counter()]
 
@@ -204,13 +249,18 @@ class Executor:
             now = time.perf_counter()
             rev = step.up_revision
             direction = "stamp" if not step.is_migration else ("upgrade" if step.is_upgrade else "downgrade")
+            rev_id = step.up_revision_id
+            if rev_id is None:  # a stamp to base
+                return
             result = StepResult(
-                revision=step.up_revision_id,
+                revision=rev_id,
                 message=(getattr(rev, "doc", "") or "").strip(),
                 direction=direction,
                 seconds=now - clock[0],
                 path=self.display_path(rev.path) if getattr(rev, "path", None) else None,
             )
+            # Same transaction as the revision: the ledger never records what was rolled back.
+            ledger.record(ctx.connection, rev_id, direction, sums.get(rev_id), result.seconds)
             clock[0] = now
             steps.append(result)
             if on_step is not None:
@@ -219,8 +269,13 @@ class Executor:
         run = getattr(command, command_name)
         started = time.perf_counter()
 
-        def on_connection(connection: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        def prepare(connection: Any) -> tuple[str, ...]:
             before = self.read_current(connection)
+            ledger.ensure(connection, {rev: sums.get(rev) for rev in self.ancestors(before)})
+            return before
+
+        def on_connection(connection: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
+            before = prepare(connection)
             cfg = self.alembic_config(connection=connection, on_version_apply=on_version_apply)
             clock[0] = time.perf_counter()
             with _migration_errors(self.project, script, steps, command_name):
@@ -232,15 +287,35 @@ class Executor:
         if self.hands_over_connection:
             before, after = run_on_connection(target, on_connection, write=True)
         else:
-            before = run_on_connection(target, self.read_current)
+            before = run_on_connection(target, prepare, write=True)
             cfg = self.alembic_config()
             with _migration_errors(self.project, script, steps, command_name):
                 run(cfg, revision)
-            after = run_on_connection(target, self.read_current)
+
+            def record_after(connection: Any) -> tuple[str, ...]:
+                # A classic env.py has no hook: record what changed, after the fact.
+                after = self.read_current(connection)
+                if command_name == "stamp":
+                    changed, direction = list(after), "stamp"
+                elif command_name == "upgrade":
+                    changed, direction = self._between(after, before), "upgrade"
+                else:
+                    changed, direction = self._between(before, after), "downgrade"
+                for rev in changed:
+                    ledger.record(connection, rev, direction, sums.get(rev), 0.0)
+                connection.commit()
+                return after
+
+            after = run_on_connection(target, record_after, write=True)
         return MigrateResult(
             target=target.name, command=command_name, before=before, after=after,
             steps=tuple(steps), seconds=time.perf_counter() - started,
         )
+
+    def _between(self, upper: tuple[str, ...], lower: tuple[str, ...]) -> list[str]:
+        """Revisions applied at ``upper`` but not at ``lower``, oldest first."""
+        todo = self.ancestors(upper) - self.ancestors(lower)
+        return [r.revision for r in reversed(list(self.script().walk_revisions())) if r.revision in todo]
 
     def offline_sql(self, command_name: str, revision: str) -> str:
         """The SQL script ``upgrade``/``downgrade`` would run, for the target's dialect, without
@@ -298,12 +373,19 @@ class Executor:
         skipped: list[bool] = []
 
         def drop_if_empty(context: Any, revision: Any, directives: list[Any]) -> None:
+            for script in directives:
+                # dbctl's own ledger table is not in the models; never generate a drop for it
+                # (also for a classic env.py, which has no include_object of ours).
+                for ops in (script.upgrade_ops, script.downgrade_ops):
+                    if ops is not None:
+                        ops.ops[:] = [op for op in ops.ops if getattr(op, "table_name", None) != ledger.LEDGER_TABLE]
             if autogenerate and not empty and directives and directives[0].upgrade_ops.is_empty():
                 directives[:] = []
                 skipped.append(True)
 
         attributes: dict[str, Any] = {
             "render_as_batch": "sqlite" in configured_dialects(self.project),
+            "include_object": _not_ledger,
         }
         if autogenerate:
             attributes["target_metadata"] = self.load_metadata()
@@ -355,6 +437,12 @@ class Executor:
         self._script = None
         assert created is not None
         return RevisionResult(path=self.display_path(created.path), revision=created.revision, message=msg)
+
+
+def _not_ledger(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+    """Autogenerate's include_object: leave dbctl's ledger table out of the comparison."""
+    table = obj if type_ == "table" else getattr(obj, "table", None)
+    return getattr(table, "name", name) != ledger.LEDGER_TABLE
 
 
 def _escape(value: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import traceback
 
-import click
+import typer
 
 from dbctl.cli import commands as _commands  # noqa: F401  (registers the commands)
 from dbctl.cli.root import app
@@ -13,6 +13,10 @@ from dbctl.errors import DbctlError, ExitCode
 from dbctl.output import console
 
 INTERNAL_ERROR = 70  # EX_SOFTWARE: a bug in dbctl, never an expected failure
+
+# Typer ships its own copy of click (older releases use click itself): take the base class of
+# its usage errors from Typer rather than importing a click that may not be installed.
+ClickException: type[Exception] = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -29,12 +33,12 @@ def run(argv: list[str] | None = None) -> int:
             console.err().print(traceback.format_exc(), markup=False)
         console.error(exc.message, exc.hint)
         return int(exc.exit_code)
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         return exc.exit_code
-    except click.ClickException as exc:
-        exc.show(file=console.ScrubbingWriter(sys.stderr))  # type: ignore[arg-type]
+    except ClickException as exc:
+        exc.show(file=console.ScrubbingWriter(sys.stderr))  # type: ignore[attr-defined]
         return int(ExitCode.USAGE)
-    except (KeyboardInterrupt, click.exceptions.Abort):
+    except (KeyboardInterrupt, typer.Abort):
         console.error("interrupted")
         return int(ExitCode.INTERRUPTED)
     except BrokenPipeError:

@@ -53,8 +53,8 @@ def status(
     ] = False,
     wait: WaitOption = None,
 ) -> None:
-    """Per target: current revision, heads, pending revisions, reachable or not. A deploy gate
-    or readiness check with --exit-code."""
+    """Per target: current revision, heads, pending revisions, reachable or not, and applied
+    revisions whose files changed since (exit 1). A deploy gate or readiness check with --exit-code."""
     from dbctl import api
     from dbctl.deploy.fanout import status_exit_code
     from dbctl.output import render
@@ -67,13 +67,16 @@ def status(
         return
     result = api.status(project, target=names[0], **kwargs)
     render.status(result, fmt.value)
-    if exit_code and (code := status_exit_code(result)):
+    if code := status_exit_code(result, exit_code):
         raise typer.Exit(code)
 
 
 @app.command()
 def history(
     ctx: typer.Context,
+    target: Annotated[
+        str | None, typer.Option("-t", "--target", metavar="NAME", help="Also mark what is applied on this target.")
+    ] = None,
     rev_range: Annotated[str | None, typer.Option("-r", "--rev-range", help="START:END, e.g. base:head or ae1:")]
     = None,
     verbose: Annotated[bool, typer.Option("--verbose", help="Also show each revision's file.")] = False,
@@ -83,7 +86,7 @@ def history(
     from dbctl import api
     from dbctl.output import render
 
-    render.history(api.history(state(ctx).project(), rev_range), fmt.value, verbose=verbose)
+    render.history(api.history(state(ctx).project(), rev_range, target=target), fmt.value, verbose=verbose)
 
 
 @app.command()

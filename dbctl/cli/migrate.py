@@ -53,12 +53,9 @@ def _lint_new_file(project, path: str) -> None:  # noqa: ANN001
     """Show what `dbctl check` thinks of the file just written (it never fails the command)."""
     from pathlib import Path
 
-    try:  # TEMP-UNTIL-LINT
-        from dbctl.lint.api import lint_project
-        from dbctl.output.lint import render_text
-    except ModuleNotFoundError:
-        return
+    from dbctl.lint.api import lint_project
     from dbctl.output import console
+    from dbctl.output.lint import render_text
 
     report = lint_project(project, paths=[Path(path)])
     if report.findings:

@@ -102,7 +102,7 @@ def fan_out(
 ) -> None:
     """Run ``command`` over ``names``; print a line per target as it finishes, then a summary
     (or one JSON document); exit with the worst exit code."""
-    from dbctl.deploy.fanout import gate_outcome, run_many, worst_exit_code
+    from dbctl.deploy.fanout import run_many, status_outcome, worst_exit_code
     from dbctl.output import render
 
     project = state(ctx).project()
@@ -110,8 +110,8 @@ def fan_out(
     with spinner(f"{command}: {len(names)} target(s), {parallel} at a time…"):
         outcomes = run_many(project, names, command, kwargs, parallel=parallel, fail_fast=fail_fast,
                             on_outcome=on_outcome)
-    if gate:
-        outcomes = [gate_outcome(o) for o in outcomes]
+    if command == "status":
+        outcomes = [status_outcome(o, gate) for o in outcomes]
     render.outcomes(outcomes, command, fmt.value, skipped=len(names) - len(outcomes))
     code = worst_exit_code(outcomes)
     if code:

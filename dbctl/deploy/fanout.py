@@ -117,15 +117,18 @@ def worst_exit_code(outcomes: Sequence[TargetOutcome]) -> int:
     return max((o.exit_code for o in outcomes), default=0)
 
 
-def status_exit_code(result: StatusResult) -> int:
-    """`status --exit-code`: 1 when the target has pending revisions, 3 when it is unreachable."""
+def status_exit_code(result: StatusResult, gate: bool) -> int:
+    """The exit code of `status`: 1 when an applied revision's file changed since it was applied
+    (always); with ``gate`` (--exit-code) also 1 for pending revisions and 3 when unreachable."""
     if not result.reachable:
-        return int(ExitCode.UNREACHABLE)
-    return int(ExitCode.FINDINGS) if result.pending else 0
+        return int(ExitCode.UNREACHABLE) if gate else 0
+    if result.modified or (gate and result.pending):
+        return int(ExitCode.FINDINGS)
+    return 0
 
 
-def gate_outcome(outcome: TargetOutcome) -> TargetOutcome:
-    """A status outcome with its `--exit-code` exit code."""
+def status_outcome(outcome: TargetOutcome, gate: bool) -> TargetOutcome:
+    """A status outcome carrying the exit code of :func:`status_exit_code`."""
     if isinstance(outcome.result, StatusResult) and outcome.exit_code == 0:
-        return replace(outcome, exit_code=status_exit_code(outcome.result))
+        return replace(outcome, exit_code=status_exit_code(outcome.result, gate))
     return outcome

@@ -71,6 +71,9 @@ def history(items: list[RevisionInfo], fmt: str, verbose: bool = False) -> None:
     table.add_column("down")
     table.add_column("")
     table.add_column("message")
+    on_target = any(i.applied is not None for i in items)
+    if on_target:
+        table.add_column("applied")
     if verbose:
         table.add_column("path")
     for i in items:
@@ -83,6 +86,9 @@ def history(items: list[RevisionInfo], fmt: str, verbose: bool = False) -> None:
             tags.append("[dim]base[/dim]")
         row = [short(i.revision), revs(i.down_revision) if i.down_revision else "-", " ".join(tags),
                escape(i.message)]
+        if on_target:
+            row.append(f"[green]✓[/green] {i.applied_at[:19].replace('T', ' ') if i.applied_at else ''}"
+                       if i.applied else "[dim]pending[/dim]")
         if verbose:
             row.append(escape(i.path))
         table.add_row(*row)
@@ -157,11 +163,16 @@ def status(result: StatusResult, fmt: str) -> None:
     console.out().print(_status_text(result))
     for p in result.pending:
         console.out().print(f"    pending {short(p.revision)}  {escape(p.message)}")
+    for p in result.modified:
+        console.out().print(f"    [red]modified since applied[/red] {short(p.revision)}  {escape(p.message)}")
 
 
 def _status_text(result: StatusResult) -> str:
     if not result.reachable:
         return f"[red]✗[/red] {result.target}: unreachable: {escape(result.error or '')}"
+    if result.modified:
+        return (f"[red]✗[/red] {result.target}: at {revs(result.current)}, {len(result.modified)} applied "
+                f"revision(s) changed since they were applied, {len(result.pending)} pending")
     if result.pending:
         return (f"[yellow]![/yellow] {result.target}: at {revs(result.current)}, "
                 f"{len(result.pending)} pending (heads {revs(result.heads)})")

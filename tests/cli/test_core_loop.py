@@ -76,7 +76,7 @@ def test_whole_loop(project: Path, backend: Backend, run_dbctl) -> None:  # noqa
 
     base = run_dbctl("downgrade", "base", cwd=project)
     assert base.code == 0, base
-    assert backend.tables() <= {"alembic_version"}
+    assert backend.tables() <= {"alembic_version", "dbctl_ledger"}
 
     below = run_dbctl("downgrade", "-1", cwd=project)
     assert below.code == 2, below

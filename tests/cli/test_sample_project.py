@@ -33,7 +33,7 @@ def test_sample_project_on_sqlite(sample_project_copy: Path, run_dbctl, tmp_path
     assert nothing.code == 0 and "no changes" in nothing.stderr, nothing
     down = run_dbctl("-C", sample_project_copy, "downgrade", "base", cwd=tmp_path)
     assert down.code == 0, down
-    assert _tables(f"sqlite:///{db}") <= {"alembic_version"}
+    assert _tables(f"sqlite:///{db}") <= {"alembic_version", "dbctl_ledger"}
 
 
 def test_sample_project_on_postgresql(sample_project_copy: Path, run_dbctl, pg_db) -> None:  # noqa: ANN001
@@ -52,4 +52,4 @@ def test_sample_project_on_postgresql(sample_project_copy: Path, run_dbctl, pg_d
     assert nothing.code == 0 and "no changes" in nothing.stderr, nothing
     down = run_dbctl("downgrade", "base", cwd=sample_project_copy, env={**env, "DBCTL_TARGET": "pg"})
     assert down.code == 0, down
-    assert _tables(pg_db.url()) <= {"alembic_version"}
+    assert _tables(pg_db.url()) <= {"alembic_version", "dbctl_ledger"}

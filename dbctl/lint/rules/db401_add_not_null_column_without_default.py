@@ -1,0 +1,84 @@
+"""A `NOT NULL` column without a `server_default` added to an existing table.
+
+**What it does**
+
+Flags `op.add_column` / `batch_op.add_column` in `upgrade()` on a table that was not created
+in the same migration, when the column has `nullable=False` (or `primary_key=True`) and no
+`server_default`.
+
+**Why is this bad?**
+
+The database must fill the new column for every existing row; with no default the only
+value is NULL, which the constraint forbids. The migration works on an empty development
+database and fails in production. A Python-side `default=` does not help: it is applied by
+SQLAlchemy on INSERT, not by the database to existing rows.
+
+**Example**
+
+```python
+def upgrade():
+    op.add_column("user", sa.Column("is_active", sa.Boolean(), nullable=False))
+```
+
+**Use instead**
+
+```python
+def upgrade():
+    op.add_column(
+        "user",
+        sa.Column("is_active", sa.Boolean(), nullable=False, server_default=sa.true()),
+    )
+```
+
+Or add it nullable, backfill, then set `NOT NULL` (see DB304).
+
+**Alembic notes**
+
+Autogenerate renders `nullable=False` from the model but never invents a `server_default`.
+
+**Options**
+
+None.
+
+**References**
+
+- Alembic, `Operations.add_column`: https://alembic.sqlalchemy.org/en/latest/ops.html#alembic.operations.Operations.add_column
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from dbctl.lint.engine import column_calls, column_kw, column_name, is_true
+from dbctl.lint.registry import Hit, Rule, register
+
+if TYPE_CHECKING:
+    from dbctl.lint.engine import Migration, OpCall
+
+
+def _is(node: ast.expr | None, value: object) -> bool:
+    return type(node) is ast.Constant and node.value is value
+
+
+@register
+class AddNotNullColumnWithoutDefault(Rule):
+    code = "DB401"
+    name = "add-not-null-column-without-default"
+    severity = "error"
+    calls = ("add_column",)
+    fix = "give the column a server_default, or add it nullable, backfill, then set NOT NULL"
+
+    def check_call(self, call: OpCall, migration: Migration) -> Iterator[Hit]:
+        if not call.existing_table:
+            return
+        for column in column_calls(call.arg(1, "column")):
+            nullable = column_kw(column, "nullable")
+            not_null = _is(nullable, False) or (is_true(column_kw(column, "primary_key")) and nullable is None)
+            default = column_kw(column, "server_default")
+            if not_null and (default is None or _is(default, None)):
+                yield call.hit(
+                    f"NOT NULL column {column_name(column) or '?'!r} without server_default added to {call.on()}: "
+                    "fails on any table that has rows"
+                )

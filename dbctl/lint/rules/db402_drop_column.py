@@ -1,0 +1,67 @@
+"""`op.drop_column` in `upgrade()`.
+
+**What it does**
+
+Flags `op.drop_column` / `batch_op.drop_column` in `upgrade()` on a table that was not
+created in the same migration.
+
+**Why is this bad?**
+
+The data is gone, and during a rolling deploy the application servers still running the
+previous release read and write the column: their queries fail until they are replaced.
+SQLAlchemy models that still map the column fail on every SELECT.
+
+**Example**
+
+```python
+def upgrade():
+    op.drop_column("user", "legacy_code")
+```
+
+**Use instead**
+
+Stop using the column first: remove it from the models (or mark it `deferred`) and deploy;
+drop it in a later release, with a suppression that records the decision:
+
+```python
+def upgrade():
+    op.drop_column("user", "legacy_code")  # dbctl: ignore[DB402] unused since v2.3
+```
+
+**Alembic notes**
+
+`downgrade()` is not checked: re-adding what the upgrade dropped is expected there.
+
+**Options**
+
+`[lint] severity = { DB402 = "error" }` makes it fail the build.
+
+**References**
+
+- strong_migrations, "Removing a column": https://github.com/ankane/strong_migrations#removing-a-column
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from dbctl.lint.engine import const_str
+from dbctl.lint.registry import Hit, Rule, register
+
+if TYPE_CHECKING:
+    from dbctl.lint.engine import Migration, OpCall
+
+
+@register
+class DropColumn(Rule):
+    code = "DB402"
+    name = "drop-column"
+    severity = "warning"
+    calls = ("drop_column",)
+    fix = "stop reading the column in a release before the one that drops it"
+
+    def check_call(self, call: OpCall, migration: Migration) -> Iterator[Hit]:
+        if call.existing_table:
+            column = const_str(call.arg(1, "column_name")) or "?"
+            yield call.hit(f"column {column!r} dropped from {call.on()}: data loss, and running code may still use it")
