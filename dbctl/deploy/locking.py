@@ -58,8 +58,29 @@ def migration_lock(
         yield
 
 
-def _backoff(attempt: int) -> float:
-    return min(0.05 * (2**attempt), 1.0)
+def _acquire(
+    try_lock: Callable[[], bool],
+    holder: Callable[[], LockHolder],
+    timeout: float,
+    on_wait: WaitCallback | None,
+    busy: str,
+) -> None:
+    """Poll ``try_lock`` with backoff; tell ``on_wait`` once who holds the lock; raise
+    :class:`LockTimeout` (naming the holder) after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    delay = 0.05
+    told = False
+    while not try_lock():
+        who = holder()
+        if not told and on_wait is not None:
+            on_wait(who)
+            told = True
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise LockTimeout(f"{busy} ({who.description}); gave up after {timeout:g}s",
+                              hint="wait for the other deploy to finish, or raise --lock-timeout")
+        time.sleep(min(delay, left))
+        delay = min(delay * 2, 1.0)
 
 
 @contextlib.contextmanager
@@ -72,26 +93,16 @@ def _file_lock(path: Path, target: ResolvedTarget, timeout: float, on_wait: Wait
         return
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        deadline = time.monotonic() + timeout
-        attempt = 0
-        told = False
-        while True:
+
+        def try_lock() -> bool:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
+                return True
             except BlockingIOError:
-                holder = LockHolder(_read_holder(fd))
-                if not told and on_wait is not None:
-                    on_wait(holder)
-                    told = True
-                if time.monotonic() >= deadline:
-                    raise LockTimeout(
-                        f"target '{target.name}': another dbctl holds the migration lock of "
-                        f"{target.database} ({holder.description}); gave up after {timeout:g}s",
-                        hint="wait for the other deploy to finish, or raise --lock-timeout",
-                    ) from None
-                time.sleep(min(_backoff(attempt), max(deadline - time.monotonic(), 0.01)))
-                attempt += 1
+                return False
+
+        _acquire(try_lock, lambda: LockHolder(_read_holder(fd)), timeout, on_wait,
+                 f"target '{target.name}': another dbctl holds the migration lock of {target.database}")
         os.ftruncate(fd, 0)
         os.pwrite(fd, _whoami().encode("utf-8"), 0)
         try:
@@ -130,22 +141,12 @@ def _advisory_lock(target: ResolvedTarget, timeout: float, on_wait: WaitCallback
 
     key1, key2 = advisory_key()
     with lock_connection(target) as conn:
-        deadline = time.monotonic() + timeout
-        attempt = 0
-        told = False
-        while not conn.execute(text("SELECT pg_try_advisory_lock(:a, :b)"), {"a": key1, "b": key2}).scalar():
-            holder = _pg_holder(conn, key1, key2)
-            if not told and on_wait is not None:
-                on_wait(holder)
-                told = True
-            if time.monotonic() >= deadline:
-                raise LockTimeout(
-                    f"target '{target.name}': another session holds the migration lock of {target.where} "
-                    f"({holder.description}); gave up after {timeout:g}s",
-                    hint="wait for the other deploy to finish, or raise --lock-timeout",
-                )
-            time.sleep(min(_backoff(attempt), max(deadline - time.monotonic(), 0.01)))
-            attempt += 1
+
+        def try_lock() -> bool:
+            return bool(conn.execute(text("SELECT pg_try_advisory_lock(:a, :b)"), {"a": key1, "b": key2}).scalar())
+
+        _acquire(try_lock, lambda: _pg_holder(conn, key1, key2), timeout, on_wait,
+                 f"target '{target.name}': another session holds the migration lock of {target.where}")
         try:
             yield
         finally:

@@ -53,3 +53,11 @@ def test_sample_project_on_postgresql(sample_project_copy: Path, run_dbctl, pg_d
     down = run_dbctl("downgrade", "base", cwd=sample_project_copy, env={**env, "DBCTL_TARGET": "pg"})
     assert down.code == 0, down
     assert _tables(pg_db.url()) <= {"alembic_version", "dbctl_ledger"}
+
+
+def test_sample_project_env_is_the_one_init_writes() -> None:
+    """sample_project shows what `dbctl init` produces: its env.py and template stay in sync."""
+    repo = Path(__file__).parents[2]
+    templates = repo / "dbctl" / "alembic_bridge" / "templates"
+    for name in ("env.py", "script.py.mako"):
+        assert (repo / "sample_project" / "migrations" / name).read_bytes() == (templates / name).read_bytes()
