@@ -172,3 +172,18 @@ def test_revision_renders_batch_for_sqlite_targets(project: Path, backend: Backe
         assert "op.add_column('users'" in text
     assert run_dbctl("upgrade", "head", cwd=project).code == 0
     assert run_dbctl("downgrade", "-1", cwd=project).code == 0
+
+
+def test_revision_shows_lint_findings_of_the_new_file(project: Path, backend: Backend, run_dbctl) -> None:  # noqa: ANN001
+    assert run_dbctl("revision", "-m", "users", cwd=project).code == 0
+    assert run_dbctl("upgrade", "head", cwd=project).code == 0
+    models = project / "models.py"
+    # a NOT NULL column without a default on an existing table: DB401
+    models.write_text(models.read_text().replace(
+        "name: Mapped[str] = mapped_column(String(50))",
+        "name: Mapped[str] = mapped_column(String(50))\n    age: Mapped[int] = mapped_column()",
+    ))
+    result = run_dbctl("revision", "-m", "age", cwd=project)
+    assert result.code == 0, result  # findings are shown, the revision is still written
+    assert result.stdout.strip().endswith("_age.py")
+    assert "DB401" in result.stderr and "add-not-null-column-without-default" in result.stderr

@@ -61,3 +61,12 @@ def test_sample_project_env_is_the_one_init_writes() -> None:
     templates = repo / "dbctl" / "alembic_bridge" / "templates"
     for name in ("env.py", "script.py.mako"):
         assert (repo / "sample_project" / "migrations" / name).read_bytes() == (templates / name).read_bytes()
+
+
+def test_sample_project_passes_check_for_both_dialects(sample_project_copy: Path, run_dbctl) -> None:  # noqa: ANN001
+    # with DATABASE_URL set, the pg target's dialect is known, so PostgreSQL rules run too
+    env = {"DATABASE_URL": "postgresql+psycopg://app:pw@db.invalid/app"}
+    result = run_dbctl("check", "--format", "json", cwd=sample_project_copy, env=env)
+    assert result.code == 0, result
+    data = json.loads(result.stdout)
+    assert data["files_checked"] == 4 and data["findings"] == []
