@@ -29,9 +29,10 @@ from dbctl.targets import TargetInfo, describe_targets, resolve_target
 
 if TYPE_CHECKING:
     from dbctl.alembic_bridge.executor import Executor
+    from dbctl.lint.findings import LintReport
 
 __all__ = [
-    "current", "downgrade", "heads", "history", "init", "list_targets", "load_project", "merge", "offline_sql",
+    "check", "current", "downgrade", "heads", "history", "init", "list_targets", "load_project", "merge", "offline_sql",
     "revision",
     "show", "stamp", "status", "upgrade",
 ]
@@ -213,6 +214,30 @@ def heads(project: ProjectConfig) -> list[RevisionInfo]:
 def show(project: ProjectConfig, rev: str) -> RevisionInfo:
     """One revision, by id, unique prefix or symbol (``head``)."""
     return _executor(project, needs_target=False).show(rev)
+
+
+def check(
+    project: ProjectConfig,
+    paths: list[Path] | None = None,
+    *,
+    since: str | None = None,
+    models: bool = False,
+    drift: bool = False,
+    roundtrip: bool = False,
+    target: str | None = None,
+) -> LintReport:
+    """Lint the migrations statically (never imported), plus, when asked, the model rules
+    (``models``), drift between the models and the migrated schema (``drift``), the up/down
+    round trip (``roundtrip``) and, with a ``target``, applied revisions whose files changed.
+    ``report.failed`` says whether anything is at or above ``[lint] fail_on``."""
+    if not (models or drift or roundtrip or target):
+        from dbctl.lint.api import lint_project
+
+        return lint_project(project, paths=paths, since=since)
+    from dbctl.lint.checks import CheckOptions, check_project
+
+    options = CheckOptions(models=models, drift=drift, roundtrip=roundtrip, target=target)
+    return check_project(project, options, paths=paths, since=since)
 
 
 def merge(project: ProjectConfig, message: str | None = None) -> RevisionResult:

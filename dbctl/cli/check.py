@@ -31,19 +31,46 @@ def check(
         str | None,
         typer.Option("--since", help="Only lint files added or changed since this git ref.", metavar="REF"),
     ] = None,
+    models: Annotated[
+        bool, typer.Option("--models", help="Import the configured metadata and run the model rules (DB7xx).")
+    ] = False,
+    drift: Annotated[
+        bool,
+        typer.Option("--drift", help="Compare the models with the schema the migrations build (DB801); "
+                     "with -t, with that database (read-only, must be at head)."),
+    ] = False,
+    roundtrip: Annotated[
+        bool,
+        typer.Option("--roundtrip", help="Upgrade, downgrade and upgrade again every revision on a scratch "
+                     "database (DB802); with -t, on that empty, unprotected target (it is written)."),
+    ] = False,
+    target: Annotated[
+        str | None,
+        typer.Option("-t", "--target", help="A database for --drift (checked, read-only) or --roundtrip "
+                     "(scratch, written); also reports applied revisions edited since (DB803).", metavar="NAME"),
+    ] = None,
 ) -> None:
-    """Lint migrations statically (no database, no imports) and check the revision graph.
+    """Lint migrations statically (no database, no imports) and check the revision graph;
+    with --models, --drift, --roundtrip or -t, also check the models and databases.
 
     Exits 1 when a finding is at or above [lint] fail_on (default: error).
     """
-    # Checks that need the models or a database (--models, --drift, --roundtrip) will be
-    # separate options here that call their own API functions; the static lint stays
-    # import-free so that it runs anywhere.
-    from dbctl.lint.api import lint_project
     from dbctl.output.lint import render_report
 
     project = state(ctx).project()
-    report = lint_project(project, paths=list(paths) if paths else None, since=since)
+    path_list = list(paths) if paths else None
+    # -t is deliberately not read from DBCTL_TARGET: a plain `dbctl check` must stay static
+    # (no database, no alembic/sqlalchemy import) whatever the environment says.
+    if models or drift or roundtrip or target is not None:
+        from dbctl.lint.checks import CheckOptions, check_project
+        from dbctl.output import console
+
+        options = CheckOptions(models=models, drift=drift, roundtrip=roundtrip, target=target)
+        report = check_project(project, options, paths=path_list, since=since, on_progress=console.info)
+    else:
+        from dbctl.lint.api import lint_project
+
+        report = lint_project(project, paths=path_list, since=since)
     render_report(report, fmt.value)
     if report.failed:
         raise typer.Exit(1)

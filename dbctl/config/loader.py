@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -26,8 +27,11 @@ TOP_KEYS = (
     "pythonpath",
 )
 TARGET_KEYS = ("url", "protected", "lock_timeout", "statement_timeout", "connect_timeout")
-LINT_KEYS = ("select", "ignore", "severity", "dialects", "start_after", "fail_on")
+LINT_KEYS = ("select", "ignore", "severity", "dialects", "start_after", "fail_on", "drift_ignore")
 SEVERITIES = ("info", "warning", "error")
+# [lint] drift_ignore entries: a table, a column of a table, an index or a constraint by name
+_NAME = r"[^.\s]+"
+DRIFT_IGNORE = re.compile(rf"(table\.{_NAME}(\.column\.{_NAME})?|index\.{_NAME}|constraint\.{_NAME})")
 
 
 def find_config_file(start: Path, explicit: Path | None = None) -> Path:
@@ -234,6 +238,11 @@ class _Validator:
         if fail_on not in SEVERITIES:
             raise self.fail("lint.fail_on", f"expected one of {', '.join(SEVERITIES)}, got {fail_on!r}")
         start_after = self.string(table["start_after"], "lint.start_after") if "start_after" in table else None
+        drift_ignore = self.string_list(table.get("drift_ignore", []), "lint.drift_ignore")
+        for i, entry in enumerate(drift_ignore):
+            if not DRIFT_IGNORE.fullmatch(entry):
+                raise self.fail(f"lint.drift_ignore[{i}]", f"{entry!r} names no schema object",
+                                'use "table.NAME", "table.NAME.column.COLUMN", "index.NAME" or "constraint.NAME"')
         return LintConfig(
             select=tuple(c.upper() for c in self.string_list(table.get("select", []), "lint.select")),
             ignore=tuple(c.upper() for c in self.string_list(table.get("ignore", []), "lint.ignore")),
@@ -241,6 +250,7 @@ class _Validator:
             dialects=tuple(d.lower() for d in self.string_list(table.get("dialects", []), "lint.dialects")),
             start_after=start_after,
             fail_on=fail_on,
+            drift_ignore=drift_ignore,
         )
 
 

@@ -32,6 +32,9 @@ class LintConfig:
     dialects: tuple[str, ...] = ()
     start_after: str | None = None
     fail_on: str = "error"
+    # objects whose model/schema differences `dbctl check --drift` does not report:
+    # "table.NAME", "table.NAME.column.COL", "index.NAME", "constraint.NAME" (* wildcards)
+    drift_ignore: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

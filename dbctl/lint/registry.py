@@ -10,7 +10,7 @@ import importlib
 import pkgutil
 from collections.abc import Iterable, Iterator
 from functools import cache
-from typing import TYPE_CHECKING, ClassVar, NamedTuple
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from dbctl.errors import ConfigError
 
@@ -40,6 +40,14 @@ class Hit(NamedTuple):
     with_lines: tuple[int, ...] = ()  # lines of enclosing ``with`` blocks (suppressions apply)
 
 
+class ModelHit(NamedTuple):
+    """What a model rule reports about the imported ``MetaData`` (no table: the MetaData itself)."""
+
+    message: str
+    table: str | None = None
+    column: str | None = None
+
+
 class Rule:
     """A lint rule. Subclasses set the metadata and override one of the ``check_*`` hooks.
 
@@ -59,6 +67,10 @@ class Rule:
     per_file: ClassVar[bool] = False  # check_file() is called once per linted file
     graph: ClassVar[bool] = False  # checked by dbctl.lint.graph across all files
     sql: ClassVar[bool] = False  # checked by dbctl.lint.sql on literal SQL strings
+    # "models" or "database": checked by dbctl.lint.checks (`dbctl check --models`, `--drift`,
+    # `--roundtrip`, `-t`), never on migration files; such rules are also opt_in.
+    check: ClassVar[str] = ""
+    opt_in: ClassVar[bool] = False  # not enabled by default; runs only when asked for
 
     def check_call(self, call: OpCall, migration: Migration) -> Iterable[Hit]:
         """Findings for one ``op``/``batch_op`` call named in ``calls``."""
@@ -66,6 +78,10 @@ class Rule:
 
     def check_file(self, migration: Migration) -> Iterable[Hit]:
         """Findings for a whole migration (rules with ``per_file = True``)."""
+        return ()
+
+    def check_metadata(self, metadata: Any) -> Iterable[ModelHit]:
+        """Findings for the imported models (rules with ``check = "models"``)."""
         return ()
 
     @property

@@ -5,6 +5,11 @@ Convention: a fixture line ending in ``# expect: DB203`` expects that finding on
 ``fail_*`` case must list at least one expectation; a ``pass_*`` case must produce no finding
 of its rule. Files in fixtures/<CODE>/context/ are part of the revision graph (for the DB5xx
 rules) but are not checked themselves. Every rule runs (no dialect is configured).
+
+Model and database rules (``Rule.check`` set: DB7xx, DB8xx) have no migration file to lint:
+their ``fail_*`` / ``pass_*`` cases live in tests/checks/fixtures/<CODE>/ (model modules, and
+scenario projects run end to end) and tests/checks runs them. The meta-test below holds every
+rule, of either kind, to having both kinds of case and its documentation.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from lint_helpers import FIXTURES, project_config
 from dbctl.lint.api import lint_project
 from dbctl.lint.registry import DOC_SECTIONS, all_rules
 
+CHECK_FIXTURES = Path(__file__).resolve().parents[1] / "checks" / "fixtures"
 EXPECT = re.compile(r"#\s*expect:\s*(DB\d{3})(?:@(\d+))?")
 SQL_CODES = {code for code in all_rules() if code[2] in "234"}  # what DB601 reports under
 
@@ -49,14 +55,22 @@ def test_fixture(case: Path, tmp_path: Path) -> None:
     assert found == expected
 
 
+def case_dir(code: str) -> Path:
+    """Where the cases of a rule live: tests/lint/fixtures/<CODE> for rules that lint migration
+    files, tests/checks/fixtures/<CODE> for model and database rules."""
+    return (CHECK_FIXTURES if all_rules()[code].check else FIXTURES) / code
+
+
 def test_every_rule_has_cases_and_documentation() -> None:
     problems = []
     for code, rule in all_rules().items():
-        names = [p.name for p in (FIXTURES / code).glob("*.py")]
+        cases = case_dir(code)
+        # a model case is a module; a database case is a scenario project (a directory)
+        names = [p.name for p in cases.glob("*") if p.suffix == ".py" or (rule.check and p.is_dir())]
         if not any(n.startswith("fail_") for n in names):
-            problems.append(f"{code}: no fail_*.py case")
+            problems.append(f"{code}: no fail_* case in {cases}")
         if not any(n.startswith("pass_") for n in names):
-            problems.append(f"{code}: no pass_*.py case")
+            problems.append(f"{code}: no pass_* case in {cases}")
         doc = rule.doc
         if not doc or doc.startswith("**"):
             problems.append(f"{code}: no summary line")
