@@ -36,7 +36,10 @@ def run(argv: list[str] | None = None) -> int:
     except typer.Exit as exc:
         return exc.exit_code
     except ClickException as exc:
-        exc.show(file=console.ScrubbingWriter(sys.stderr))  # type: ignore[attr-defined]
+        # One line like every other error (click's own block is four), with the way to help.
+        context = getattr(exc, "ctx", None)
+        command = context.command_path if context is not None else "dbctl"
+        console.error(exc.format_message(), f"`{command} --help` lists the options")  # type: ignore[attr-defined]
         return int(ExitCode.USAGE)
     except (KeyboardInterrupt, typer.Abort):
         console.error("interrupted")

@@ -142,22 +142,23 @@ class _Validator:
         except ValueError as exc:
             raise self.fail(key, str(exc)) from None
 
-    def path_value(self, value: str) -> Path:
-        p = Path(value).expanduser()
+    def path_value(self, value: str, key: str) -> Path:
+        try:
+            p = Path(value).expanduser()
+        except RuntimeError as exc:  # "~someone" for a user that does not exist
+            raise self.fail(key, f"cannot expand {value!r}: {exc}") from None
         return p if p.is_absolute() else (self.root / p)
+
+    def path_list(self, value: Any, key: str) -> tuple[Path, ...]:
+        return tuple(self.path_value(v, f"{key}[{i}]") for i, v in enumerate(self.string_list(value, key)))
 
     # -- sections --------------------------------------------------------------------------
     def project(self, data: dict[str, Any]) -> ProjectConfig:
         self.check_keys(data, TOP_KEYS, "")
         script_location = self.path_value(
-            self.string(data.get("script_location", "migrations"), "script_location")
+            self.string(data.get("script_location", "migrations"), "script_location"), "script_location"
         )
-        if "version_locations" in data:
-            version_locations = tuple(
-                self.path_value(v) for v in self.string_list(data["version_locations"], "version_locations")
-            )
-        else:
-            version_locations = ()
+        version_locations = self.path_list(data.get("version_locations", []), "version_locations")
         metadata = None
         if "metadata" in data:
             metadata = self.string(data["metadata"], "metadata")
@@ -173,9 +174,7 @@ class _Validator:
                 raise self.fail("default_target", f"unknown target '{default}'", _known(targets))
         groups = self.groups(data.get("groups", {}), targets)
         lint = self.lint(self.typed(data.get("lint", {}), dict, "lint", "a table"))
-        pythonpath = tuple(
-            self.path_value(v) for v in self.string_list(data.get("pythonpath", []), "pythonpath")
-        )
+        pythonpath = self.path_list(data.get("pythonpath", []), "pythonpath")
         return ProjectConfig(
             path=self.path,
             root=self.root,
