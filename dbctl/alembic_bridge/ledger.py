@@ -15,6 +15,7 @@ import hashlib
 import socket
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -39,6 +40,9 @@ ledger = sa.Table(
 )
 
 
+_INSERT = ledger.insert()
+
+
 @dataclass(frozen=True)
 class LedgerEntry:
     revision: str
@@ -56,6 +60,7 @@ def checksum(path: str | Path) -> str | None:
         return None
 
 
+@cache  # asked once per revision otherwise; neither changes while dbctl runs
 def whoami() -> str:
     try:
         user = getpass.getuser()
@@ -68,11 +73,13 @@ def exists(connection: Connection) -> bool:
     return sa.inspect(connection).has_table(LEDGER_TABLE)
 
 
-def ensure(connection: Connection, baseline: dict[str, str | None]) -> bool:
-    """Create the ledger if missing (committed on its own); a new ledger records ``baseline``
-    (revision -> checksum) for what the database already has. Returns True if it was created."""
+def ensure(connection: Connection, baseline: dict[str, str | None], *, commit: bool = True) -> bool:
+    """Create the ledger if missing; a new ledger records ``baseline`` (revision -> checksum) for
+    what the database already has. With ``commit=False`` this joins the caller's transaction (the
+    first revision's, so that a run that applies nothing writes nothing). Returns True if created."""
     if exists(connection):
-        connection.commit()
+        if commit:
+            connection.commit()
         return False
     _metadata.create_all(connection, checkfirst=True)
     now = datetime.now(UTC)
@@ -83,17 +90,18 @@ def ensure(connection: Connection, baseline: dict[str, str | None]) -> bool:
     ]
     if rows:
         connection.execute(ledger.insert(), rows)
-    connection.commit()
+    if commit:
+        connection.commit()
     return True
 
 
 def record(connection: Connection, revision: str, direction: str, digest: str | None, seconds: float) -> None:
     """Add one row, in the caller's transaction."""
+    # One INSERT construct with parameters (not .values(), which builds a new statement per row).
     connection.execute(
-        ledger.insert().values(
-            revision=revision, direction=direction, checksum=digest, applied_at=datetime.now(UTC),
-            applied_by=whoami(), duration_ms=round(seconds * 1000), dbctl_version=__version__,
-        )
+        _INSERT,
+        {"revision": revision, "direction": direction, "checksum": digest, "applied_at": datetime.now(UTC),
+         "applied_by": whoami(), "duration_ms": round(seconds * 1000), "dbctl_version": __version__},
     )
 
 

@@ -23,7 +23,11 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    # Plain (click) help: Typer's rich help formatter imports rich.markdown (markdown-it),
+    # rich.syntax (pygments) and rich.traceback (attrs) before printing a line, which doubled
+    # the cost of `dbctl --help` (see bench/RESULTS.md).
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 120},
 )
 
 

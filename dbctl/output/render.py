@@ -66,12 +66,14 @@ def history(items: list[RevisionInfo], fmt: str, verbose: bool = False) -> None:
     if not items:
         console.info("no revisions yet: `dbctl revision -m MESSAGE` writes the first one")
         return
+    on_target = any(i.applied is not None for i in items)
+    if _print_plain_grid(_history_columns(on_target, verbose), [_history_plain(i, on_target, verbose) for i in items]):
+        return
     table = Table(box=None, pad_edge=False, header_style="bold")
     table.add_column("revision")
     table.add_column("down")
     table.add_column("")
     table.add_column("message")
-    on_target = any(i.applied is not None for i in items)
     if on_target:
         table.add_column("applied")
     if verbose:
@@ -95,6 +97,51 @@ def history(items: list[RevisionInfo], fmt: str, verbose: bool = False) -> None:
     console.out().print(table)
 
 
+def _history_columns(on_target: bool, verbose: bool) -> list[str]:
+    return ["revision", "down", "", "message"] + (["applied"] if on_target else []) + (["path"] if verbose else [])
+
+
+def _history_plain(i: RevisionInfo, on_target: bool, verbose: bool) -> list[str]:
+    """A row of :func:`history` as the text it shows without colour."""
+    tags = [tag for tag, on in (("head", i.is_head), ("merge", i.is_merge), ("base", i.is_base)) if on]
+    row = [short(i.revision), revs(i.down_revision) if i.down_revision else "-", " ".join(tags), i.message]
+    if on_target:
+        row.append(f"✓ {i.applied_at[:19].replace('T', ' ') if i.applied_at else ''}" if i.applied else "pending")
+    if verbose:
+        row.append(i.path)
+    return row
+
+
+def _print_plain_grid(columns: list[str], rows: list[list[str]]) -> bool:
+    """Print ``rows`` under ``columns`` exactly as ``Table(box=None, pad_edge=False)`` lays them
+    out, when the console has no colours (a pipe, a file) and the table fits its width; return
+    False, printing nothing, otherwise. Laying out a table cell by cell in rich costs about
+    0.2 ms a row, which made `dbctl history | ...` on 2,000 revisions take 0.45 s."""
+    from rich.cells import cell_len
+
+    out = console.out()
+    if out.color_system is not None:
+        return False
+    widths = [cell_len(c) for c in columns]
+    for row in rows:
+        for index, cell in enumerate(row):
+            if not console.prints_as_is(out, cell):  # tabs, newlines, :emoji: codes: rich's own handling
+                return False
+            width = len(cell) if cell.isascii() else cell_len(cell)
+            if width > widths[index]:
+                widths[index] = width
+    if sum(widths) + 2 * (len(widths) - 1) > out.width:
+        return False  # rich would wrap or shrink columns: let it
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(cell + " " * (width - (len(cell) if cell.isascii() else cell_len(cell)))
+                         for cell, width in zip(cells, widths, strict=True))
+
+    out.file.write("".join(line(r) + "\n" for r in [columns, *rows]))
+    out.file.flush()
+    return True
+
+
 def show(info: RevisionInfo, fmt: str) -> None:
     if fmt == "json":
         data = info.to_json()
@@ -113,10 +160,15 @@ def show(info: RevisionInfo, fmt: str) -> None:
     out.print(escape(info.doc or info.message), markup=True)
 
 
+_ARROWS = {"upgrade": ("[green]↑[/green]", "↑"), "downgrade": ("[yellow]↓[/yellow]", "↓"),
+           "stamp": ("[cyan]=[/cyan]", "=")}
+
+
 def step(result: StepResult) -> None:
-    arrow = {"upgrade": "[green]↑[/green]", "downgrade": "[yellow]↓[/yellow]", "stamp": "[cyan]=[/cyan]"}
-    console.info(f"  {arrow.get(result.direction, ' ')} {short(result.revision):<12} "
-                 f"{escape(result.message)}  [dim]{format_duration(result.seconds)}[/dim]")
+    arrow, plain_arrow = _ARROWS.get(result.direction, (" ", " "))
+    seconds = format_duration(result.seconds)
+    console.info_line(f"  {arrow} {short(result.revision):<12} {escape(result.message)}  [dim]{seconds}[/dim]",
+                      f"  {plain_arrow} {short(result.revision):<12} {result.message}  {seconds}")
 
 
 def lock_wait(holder: LockHolder) -> None:

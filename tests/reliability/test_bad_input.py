@@ -168,21 +168,13 @@ CASES = [
          files={f"v/{R3}_imports.py": f'import no_such_module_here\nrevision = {R3!r}\ndown_revision = {R2!r}\n'},
          prepare=1, db="sqlite", words=("no_such_module_here",)),
     Case("duplicate-revision", ("upgrade", "head"), 2, graph=(*CHAIN3, (R3, R2, _create(4))), prepare=1,
-         db="sqlite",
-         bug=f"upgrade head with two files declaring revision {R3}: alembic's UserWarning ('Revision ... is present "
-             "more than once', with its site-packages path) is printed raw on stderr, and the error line says "
-             "'Multiple head revisions' instead of naming the duplicate revision id"),
+         db="sqlite", words=("present more than once",)),
     Case("cycle", ("upgrade", "head"), 2, graph=((R1, R3, _create(1)), (R2, R1, _create(2)), (R3, R2, _create(3))),
          db="sqlite", words=("Cycle",)),
     Case("down-revision-does-not-exist", ("upgrade", "head"), 2, graph=(*CHAIN3[:2], (R3, "feedfacefeed", _create(3))),
-         prepare=1, db="sqlite",
-         bug="upgrade head when a revision's down_revision names a revision that does not exist: exit 70 "
-             "(internal error) with a KeyError traceback from alembic's revision map, instead of exit 2 and one "
-             "line naming the missing revision"),
+         prepare=1, db="sqlite", words=("feedfacefeed",)),
     Case("down-revision-missing", ("upgrade", "head"), 2, graph=CHAIN3[:2],
-         files={f"v/{R3}_nodown.py": MISSING_DOWN_VARIABLE}, prepare=1, db="sqlite",
-         bug="upgrade head when a revision file has no down_revision variable: exit 70 (internal error) with an "
-             "AttributeError traceback, instead of exit 2 and one line naming the file"),
+         files={f"v/{R3}_nodown.py": MISSING_DOWN_VARIABLE}, prepare=1, db="sqlite", words=("down_revision",)),
     Case("revision-variable-missing", ("upgrade", "head"), 2, graph=CHAIN3[:2],
          files={f"v/{R3}_norev.py": f'down_revision = {R2!r}\n\n\ndef upgrade():\n    pass\n'}, prepare=1, db="sqlite",
          words=(f"{R3}_norev.py",)),
@@ -191,9 +183,7 @@ CASES = [
     Case("downgrade-below-base", ("downgrade", "-2"), 2, prepare=1, db="sqlite"),
     Case("unknown-revision", ("upgrade", "deadbeef"), 2, prepare=1, db="sqlite", words=("deadbeef",)),
     Case("unknown-revision-stamp", ("stamp", "deadbeef"), 2, prepare=1, db="sqlite", words=("deadbeef",)),
-    Case("unknown-revision-fresh-pg", ("upgrade", "deadbeef"), 2, dev("{PG}"), db="pg", words=("deadbeef",),
-         bug="upgrade with a revision that does not exist on a fresh database creates the dbctl_ledger table "
-             "(ledger.ensure commits before alembic resolves the revision argument) and then exits 2"),
+    Case("unknown-revision-fresh-pg", ("upgrade", "deadbeef"), 2, dev("{PG}"), db="pg", words=("deadbeef",)),
     Case("protected-downgrade-without-yes", ("downgrade", "-1"), 2, DEV_PROTECTED, prepare=2, db="sqlite",
          words=("protected", "--yes")),
     Case("protected-stamp-without-yes", ("stamp", "base"), 2, DEV_PROTECTED, prepare=1, db="sqlite",
