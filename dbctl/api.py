@@ -102,14 +102,16 @@ def upgrade(
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
     on_lock_wait: Callable[[LockHolder], None] | None = None,
     wait: float | None = None,
+    on_next: Callable[[RevisionInfo], None] | None = None,
 ) -> MigrateResult:
-    """Apply revisions up to ``revision`` (``head``, an id, ``+2`` ...), calling ``on_step`` after each.
+    """Apply revisions up to ``revision`` (``head``, an id, ``+2`` ...), calling ``on_step`` after each
+    (and ``on_next`` with the revision about to run, when upgrading to the heads).
 
     Holds the target's migration lock (waiting up to ``lock_timeout`` seconds, calling
     ``on_lock_wait`` once if it has to wait), so concurrent deploys never apply a revision twice.
     """
     return _executor(project, target, wait=wait).migrate("upgrade", revision, on_step, lock_timeout=lock_timeout,
-                                              on_lock_wait=on_lock_wait)
+                                                         on_lock_wait=on_lock_wait, on_next=on_next)
 
 
 def _confirmed(executor: Executor, command: str, confirm: bool) -> Executor:
@@ -133,11 +135,13 @@ def downgrade(
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
     on_lock_wait: Callable[[LockHolder], None] | None = None,
     wait: float | None = None,
+    on_next: Callable[[RevisionInfo], None] | None = None,
 ) -> MigrateResult:
     """Revert revisions down to ``revision`` (``-1``, an id, ``base``), under the migration lock.
     A protected target needs ``confirm=True``."""
     executor = _confirmed(_executor(project, target, wait=wait), "downgrade", confirm)
-    return executor.migrate("downgrade", revision, on_step, lock_timeout=lock_timeout, on_lock_wait=on_lock_wait)
+    return executor.migrate("downgrade", revision, on_step, lock_timeout=lock_timeout, on_lock_wait=on_lock_wait,
+                            on_next=on_next)
 
 
 def stamp(

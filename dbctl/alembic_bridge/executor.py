@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 ENV_MARKER = "dbctl-env:"
 StepCallback = Callable[[StepResult], None]
+NextCallback = Callable[[RevisionInfo], None]  # the revision about to run
 
 
 def _tuple(value: Any) -> tuple[str, ...]:
@@ -307,6 +308,7 @@ class Executor:
         *,
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
         on_lock_wait: WaitCallback | None = None,
+        on_next: NextCallback | None = None,
     ) -> MigrateResult:
         """Run ``upgrade``, ``downgrade`` or ``stamp`` to ``revision`` on the target, holding the
         migration lock; the current revision is read only once the lock is held."""
@@ -319,7 +321,7 @@ class Executor:
         sums = self.checksums()
         with migration_lock(target, lock_timeout, on_lock_wait):
             return self._migrate_locked(target, getattr(command, command_name), command_name, revision, on_step,
-                                        sums)
+                                        sums, on_next)
 
     def _migrate_locked(
         self,
@@ -329,6 +331,7 @@ class Executor:
         revision: str,
         on_step: StepCallback | None,
         sums: dict[str, str | None],
+        on_next: NextCallback | None = None,
     ) -> MigrateResult:
         from dbctl.alembic_bridge import ledger
         from dbctl.alembic_bridge.connect import run_on_connection
@@ -363,12 +366,23 @@ class Executor:
             steps.append(result)
             if on_step is not None:
                 on_step(result)
+            announce_next()
 
         started = time.perf_counter()
+        plan: list[str] = []
+
+        def announce_next() -> None:
+            # The revision that runs now, when the plan is plain (up to the heads, down to base).
+            if on_next is not None and plan:
+                on_next(self.revision_info(script.get_revision(plan.pop(0))))
 
         def prepare(connection: Any) -> tuple[str, ...]:
             nonlocal baseline
             before = self.read_current(connection)
+            if command_name == "upgrade" and revision in ("head", "heads"):
+                plan[:] = self._between(self.head_ids(), before)
+            elif command_name == "downgrade" and revision == "base":
+                plan[:] = list(reversed(self._between(before, ())))
             if not ledger.exists(connection):
                 baseline = {rev: sums.get(rev) for rev in self.ancestors(before)}
             connection.commit()
@@ -377,6 +391,7 @@ class Executor:
         def on_connection(connection: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
             before = prepare(connection)
             cfg = self.alembic_config(connection=connection, on_version_apply=on_version_apply)
+            announce_next()
             clock[0] = time.perf_counter()
             with _migration_errors(self.project, script, steps, command_name):
                 run(cfg, revision)

@@ -106,7 +106,9 @@ def _run(
     if command != "upgrade":
         kwargs["confirm"] = confirm(project, target, command, yes)
     label = {"upgrade": "upgrading", "downgrade": "downgrading", "stamp": "stamping"}[command]
-    with spinner(f"{label} to {revision}…"):
+    with spinner(f"{label} to {revision}…") as show:
+        if command != "stamp":
+            kwargs["on_next"] = lambda info: show(render.running(command, info))
         result = getattr(api, command)(project, revision, **kwargs)
     render.migrate(result, fmt.value)
 

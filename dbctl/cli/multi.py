@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -59,14 +59,15 @@ def is_multi(project: ProjectConfig, names: list[str] | None, all_targets: bool)
 
 
 @contextlib.contextmanager
-def spinner(text: str) -> Iterator[None]:
+def spinner(text: str) -> Iterator[Callable[[str], None]]:
+    """A status line on stderr (terminals only); yields a function that changes its text."""
     from dbctl.output import console
 
     if console.state.quiet:
-        yield
+        yield lambda _text: None
         return
-    with console.err().status(text):
-        yield
+    with console.err().status(text) as status:
+        yield lambda new: status.update(new)
 
 
 def confirm(project: ProjectConfig, target: str | None, command: str, yes: bool) -> bool:

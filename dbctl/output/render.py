@@ -171,6 +171,12 @@ def step(result: StepResult) -> None:
                       f"  {plain_arrow} {short(result.revision):<12} {result.message}  {seconds}")
 
 
+def running(command: str, info: RevisionInfo) -> str:
+    """The status line while a revision runs."""
+    verb = "applying" if command == "upgrade" else "reverting"
+    return f"{verb} {short(info.revision)} {escape(info.message)}…"
+
+
 def lock_wait(holder: LockHolder) -> None:
     console.info(f"waiting for the migration lock, held by {escape(holder.description)}")
 
