@@ -9,7 +9,6 @@ import importlib
 import importlib.util
 import io
 import os
-import re
 import sys
 import time
 import traceback
@@ -18,6 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from dbctl.alembic_bridge.headers import linear_chain, read_revision_headers
 from dbctl.config.model import ProjectConfig
 from dbctl.deploy.locking import DEFAULT_LOCK_TIMEOUT, WaitCallback, migration_lock
 from dbctl.errors import ConfigError, DbctlError, MigrationFailed, RevisionError, UsageError
@@ -134,10 +134,7 @@ class Executor:
         )
 
     def display_path(self, path: str) -> str:
-        p = _resolved(path)
-        with contextlib.suppress(ValueError):
-            return str(p.relative_to(Path.cwd()))
-        return str(p)
+        return display_path(path)
 
     def _linear_history(self) -> list[RevisionInfo] | None:
         """The whole history, newest first, read from the revision files without importing
@@ -152,10 +149,10 @@ class Executor:
         if self._script is not None:
             return None
         self._check_script_location()
-        headers = _read_revision_headers(_versions_dirs(self.project))
+        headers = read_revision_headers(_versions_dirs(self.project))
         if headers is None:
             return None
-        chain = _linear_chain(headers)
+        chain = linear_chain(headers)
         if chain is None:
             return None
         cwd = os.getcwd()
@@ -577,7 +574,7 @@ def _graph_error(caught: list[Any], error: BaseException | None, project: Projec
         return None
     if isinstance(error, AttributeError) and "down_revision" in str(error):
         found = _migration_file_in(error.__traceback__, project)
-        where = f" ({_rel(found[0])})" if found else ""
+        where = f" ({display_path(found[0])})" if found else ""
         return RevisionError(f"a revision file has no down_revision{where}", hint=hint)
     return RevisionError(f"broken revision graph: {type(error).__name__}: {error}", hint=hint)
 
@@ -588,222 +585,6 @@ def _not_ledger(obj: Any, name: str | None, type_: str, reflected: bool, compare
 
     table = obj if type_ == "table" else getattr(obj, "table", None)
     return getattr(table, "name", name) != ledger.LEDGER_TABLE
-
-
-# -- reading revision files without Alembic ------------------------------------------------------
-
-_REVISION_FILE = re.compile(r"(?!\.\#|__init__)(.*\.py)$")  # Alembic's rule (sourceless is never set)
-_ASSIGNMENT = re.compile(
-    r"(revision|down_revision|branch_labels|depends_on)[ \t]*(?::([^=\n]*))?=(?!=)[ \t]*(.*?)[ \t]*"
-)
-# The top level of a file that can be read without running it: the docstring, comments, the
-# four names above with literal values, a few imports that cannot fail, and `def f():` lines
-# (bodies do not run on import). Everything else may run code, so it is left to Alembic.
-_STATEMENT = re.compile(r"^[^ \t\n#].*", re.M)  # a line that starts a top-level statement
-_COMMENT_END = r"[ \t]*(?:#.*)?"
-_IMPORT = re.compile(r"import[ \t]+(sqlalchemy)(?:[ \t]+as[ \t]+(\w+))?" + _COMMENT_END)
-_FROM_IMPORT = re.compile(r"from[ \t]+([\w.]+)[ \t]+import[ \t]+(\w+(?:[ \t]*,[ \t]*\w+)*)" + _COMMENT_END)
-_DEF = re.compile(r"(?:async[ \t]+)?def[ \t]+\w+[ \t]*\([ \t]*(?:\w+(?:[ \t]*,[ \t]*\w+)*[ \t]*,?[ \t]*)?\)"
-                  r"(?:[ \t]*->[ \t]*None)?[ \t]*:" + _COMMENT_END)
-_IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
-_BUILTIN_ANNOTATIONS = frozenset({"str", "None", "tuple", "list"})
-_SIMPLE_VALUE = re.compile(r"""(?:"([^"\\\n]*)"|'([^'\\\n]*)'|(None))[ \t]*(?:#.*)?""")
-_LEADING = re.compile(r"(?:[ \t\f]*(?:#[^\n]*)?\n)*[ \t\f]*")
-_PREFIXED_STRING = re.compile(r"[rRuUbBfF]{1,2}['\"]|\(")
-_CODING = re.compile(r"^[ \t\f]*#.*?coding[:=]", re.M)
-_UNSET = object()
-
-
-class _Header:
-    """What `history` needs of one revision file."""
-
-    __slots__ = ("down_revision", "longdoc", "path", "revision")
-
-    def __init__(self, revision: str, down_revision: str | None, longdoc: str, path: str) -> None:
-        self.revision, self.down_revision, self.longdoc, self.path = revision, down_revision, longdoc, path
-
-
-def _read_revision_headers(dirs: tuple[Path, ...]) -> list[_Header] | None:
-    """Every revision file's header, in Alembic's file order; None when any file needs Alembic."""
-    headers: list[_Header] = []
-    seen: set[str] = set()
-    for directory in dirs:
-        if not directory.exists():
-            continue  # as Alembic: a missing version location holds nothing
-        if not directory.is_dir():
-            return None
-        real_dir = str(directory.resolve())
-        if real_dir in seen:
-            return None  # Alembic warns about files loaded twice
-        seen.add(real_dir)
-        with os.scandir(directory) as entries:
-            files = sorted((e for e in entries if not e.is_dir()), key=lambda e: e.name)
-        for entry in files:
-            if not _REVISION_FILE.match(entry.name):
-                continue
-            if entry.is_symlink():
-                return None
-            header = _read_header(os.path.join(real_dir, entry.name))
-            if header is None:
-                return None
-            headers.append(header)
-    return headers
-
-
-def _read_header(path: str) -> _Header | None:
-    """The header of one file, or None unless it is plainly literal (see _linear_history)."""
-    try:
-        with open(path, "rb") as file:
-            data = file.read()
-            stat = os.fstat(file.fileno())
-        source = data.decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        return None
-    if "\r" in source or "import *" in source or _CODING.search(source, 0, 400):
-        return None
-    doc = _docstring(source)
-    if doc is None:
-        return None
-    longdoc, doc_end = doc
-    values: dict[str, Any] = {}
-    bound: set[str] = set()
-    annotations: list[str] = []
-    for statement in _STATEMENT.finditer(source, doc_end):
-        line = statement.group()
-        if (assignment := _ASSIGNMENT.fullmatch(line)) is not None:
-            name, annotation, text = assignment.groups()
-            simple = _SIMPLE_VALUE.fullmatch(text)
-            if name in values or simple is None:
-                return None  # assigned twice, or a value that is not a plain string or None
-            values[name] = simple.group(1) if simple.group(1) is not None else simple.group(2)
-            if annotation:
-                annotations.append(annotation)
-        elif (names := _safe_import(line)) is not None:
-            bound.update(names)
-        elif not _DEF.fullmatch(line):
-            return None
-    if "annotations" not in bound:  # without `from __future__ import annotations` they are evaluated
-        known = bound | _BUILTIN_ANNOTATIONS
-        if any(word not in known for text in annotations for word in _IDENTIFIER.findall(text)):
-            return None
-    revision, down = values.get("revision", _UNSET), values.get("down_revision", _UNSET)
-    if not isinstance(revision, str) or not revision.isascii() or not revision.replace("_", "").isalnum():
-        return None
-    if down is not None and (not isinstance(down, str) or not down):
-        return None
-    if values.get("branch_labels") is not None or values.get("depends_on") is not None:
-        return None
-    if not _compiles(path, data, stat):
-        return None
-    return _Header(revision, down, longdoc.strip(), path)
-
-
-_IMPORTABLE: dict[str, bool] = {}
-
-
-def _safe_import(line: str) -> set[str] | None:
-    """The names an import line binds, if it is one that cannot fail here: sqlalchemy, alembic's
-    ``op``/``context``, names that exist in ``typing``/``collections.abc``, ``__future__``
-    annotations, and sqlalchemy's bundled dialects. None for every other line."""
-    if (plain := _IMPORT.fullmatch(line)) is not None:
-        return {plain.group(2) or plain.group(1)} if _installed(plain.group(1)) else None
-    match = _FROM_IMPORT.fullmatch(line)
-    if match is None:
-        return None
-    module, names = match.group(1), {n.strip() for n in match.group(2).split(",")}
-    if module == "__future__":
-        return names if names == {"annotations"} else None
-    if module == "alembic":
-        return names if names <= {"op", "context"} and _installed("alembic") else None
-    if module in ("typing", "collections.abc"):
-        loaded = importlib.import_module(module)  # both are already imported by dbctl itself
-        return names if all(hasattr(loaded, n) for n in names) else None
-    if module == "sqlalchemy.dialects" and _installed("sqlalchemy"):
-        spec = importlib.util.find_spec("sqlalchemy")
-        roots = list(spec.submodule_search_locations or ()) if spec else []
-        ok = all(any(os.path.isfile(os.path.join(r, "dialects", n, "__init__.py")) for r in roots) for n in names)
-        return names if ok else None
-    return None
-
-
-def _installed(top_level: str) -> bool:
-    if top_level not in _IMPORTABLE:
-        _IMPORTABLE[top_level] = importlib.util.find_spec(top_level) is not None
-    return _IMPORTABLE[top_level]
-
-
-def _docstring(source: str) -> tuple[str, int] | None:
-    """The module docstring (``""`` without one) and where it ends; None when only Python can tell."""
-    start = _LEADING.match(source).end()  # type: ignore[union-attr]
-    if source.startswith(('"""', "'''"), start):
-        quote = source[start:start + 3]
-    elif source.startswith(('"', "'"), start):
-        quote = source[start]
-    elif _PREFIXED_STRING.match(source, start):
-        return None
-    else:
-        return "", start
-    body_start = start + len(quote)
-    end = source.find(quote, body_start)
-    if end < 0:
-        return None
-    body = source[body_start:end]
-    line_end = source.find("\n", end)
-    rest = source[end + len(quote):line_end if line_end >= 0 else len(source)].strip()
-    if "\\" in body or (len(quote) == 1 and "\n" in body) or (rest and not rest.startswith("#")):
-        return None
-    return body, end + len(quote)
-
-
-def _compiles(path: str, data: bytes, stat: os.stat_result) -> bool:
-    """Whether the file compiles: its bytecode cache is up to date (as the import system checks
-    it), or compiling it now succeeds (and is cached, as importing it would)."""
-    try:
-        cached = importlib.util.cache_from_source(path)
-        with open(cached, "rb") as file:
-            head = file.read(16)
-    except (OSError, ValueError, NotImplementedError):
-        head = b""
-    if len(head) == 16 and head[:4] == importlib.util.MAGIC_NUMBER:
-        flags = int.from_bytes(head[4:8], "little")
-        if flags == 0 and int.from_bytes(head[8:12], "little") == int(stat.st_mtime) & 0xFFFFFFFF \
-                and int.from_bytes(head[12:16], "little") == stat.st_size & 0xFFFFFFFF:
-            return True
-        if flags & 1 and head[8:16] == importlib.util.source_hash(data):
-            return True
-    if sys.dont_write_bytecode:
-        try:
-            compile(data, path, "exec", dont_inherit=True)
-        except (SyntaxError, ValueError):
-            return False
-        return True
-    import py_compile
-
-    try:
-        py_compile.compile(path, doraise=True)
-    except py_compile.PyCompileError:
-        return False
-    except OSError:
-        pass  # compiled, but the cache could not be written (a read-only checkout)
-    return True
-
-
-def _linear_chain(headers: list[_Header]) -> list[_Header] | None:
-    """``headers`` oldest first when they form one chain from one base, else None."""
-    by_id = {h.revision: h for h in headers}
-    if len(by_id) != len(headers):
-        return None
-    child: dict[str | None, _Header] = {}
-    for h in headers:
-        if h.down_revision in child or (h.down_revision is not None and h.down_revision not in by_id):
-            return None  # a branch point, or a parent Alembic would not find
-        child[h.down_revision] = h
-    chain: list[_Header] = []
-    current = child.get(None)
-    while current is not None:
-        chain.append(current)
-        current = child.get(current.revision)
-    return chain if len(chain) == len(headers) else None
 
 
 @functools.lru_cache(maxsize=64)
@@ -853,10 +634,12 @@ def _migration_file_in(tb: Any, project: ProjectConfig) -> tuple[str, int] | Non
     return found
 
 
-def _rel(path: str) -> str:
+def display_path(path: str) -> str:
+    """A file's path as shown to the user: relative to the working directory when below it."""
+    p = _resolved(path)
     with contextlib.suppress(ValueError):
-        return str(Path(path).resolve().relative_to(Path.cwd()))
-    return path
+        return str(p.relative_to(Path.cwd()))
+    return str(p)
 
 
 @contextlib.contextmanager
@@ -874,7 +657,7 @@ def _alembic_errors(project: ProjectConfig, loading: bool = True) -> Iterator[No
     except CommandError as error:
         raise _command_error(error) from error
     except SyntaxError as error:
-        where = f"{_rel(error.filename)}:{error.lineno}" if error.filename else "a migration"
+        where = f"{display_path(error.filename)}:{error.lineno}" if error.filename else "a migration"
         raise RevisionError(f"{where}: syntax error: {error.msg}", hint="fix the file; `dbctl check` shows more")\
             from error
     except Exception as error:
@@ -883,8 +666,8 @@ def _alembic_errors(project: ProjectConfig, loading: bool = True) -> Iterator[No
         found = _migration_file_in(error.__traceback__, project)
         if found is None:
             raise
-        raise RevisionError(f"{_rel(found[0])}:{found[1]}: cannot load migration: {type(error).__name__}: {error}")\
-            from error
+        where = f"{display_path(found[0])}:{found[1]}"
+        raise RevisionError(f"{where}: cannot load migration: {type(error).__name__}: {error}") from error
 
 
 def _command_error(error: CommandError) -> RevisionError:
@@ -926,7 +709,7 @@ def _migration_errors(
         reason = first_line(error) if isinstance(error, sa_exc.DBAPIError) else f"{type(error).__name__}: {error}"
         if revision is None and not isinstance(error, sa_exc.DBAPIError):
             raise
-        where = f" ({_rel(found[0])}:{found[1]})" if found else ""
+        where = f" ({display_path(found[0])}:{found[1]})" if found else ""
         applied = f"; {len(steps)} revision(s) before it were applied" if steps else ""
         raise MigrationFailed(
             f"{command_name} failed in revision {revision or '?'}{where}: {reason}",

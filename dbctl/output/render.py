@@ -67,33 +67,14 @@ def history(items: list[RevisionInfo], fmt: str, verbose: bool = False) -> None:
         console.info("no revisions yet: `dbctl revision -m MESSAGE` writes the first one")
         return
     on_target = any(i.applied is not None for i in items)
-    if _print_plain_grid(_history_columns(on_target, verbose), [_history_plain(i, on_target, verbose) for i in items]):
+    columns = _history_columns(on_target, verbose)
+    if _print_plain_grid(columns, [_history_row(i, on_target, verbose, markup=False) for i in items]):
         return
     table = Table(box=None, pad_edge=False, header_style="bold")
-    table.add_column("revision")
-    table.add_column("down")
-    table.add_column("")
-    table.add_column("message")
-    if on_target:
-        table.add_column("applied")
-    if verbose:
-        table.add_column("path")
+    for column in columns:
+        table.add_column(column)
     for i in items:
-        tags = []
-        if i.is_head:
-            tags.append("[green]head[/green]")
-        if i.is_merge:
-            tags.append("[cyan]merge[/cyan]")
-        if i.is_base:
-            tags.append("[dim]base[/dim]")
-        row = [short(i.revision), revs(i.down_revision) if i.down_revision else "-", " ".join(tags),
-               escape(i.message)]
-        if on_target:
-            row.append(f"[green]✓[/green] {i.applied_at[:19].replace('T', ' ') if i.applied_at else ''}"
-                       if i.applied else "[dim]pending[/dim]")
-        if verbose:
-            row.append(escape(i.path))
-        table.add_row(*row)
+        table.add_row(*_history_row(i, on_target, verbose, markup=True))
     console.out().print(table)
 
 
@@ -101,14 +82,25 @@ def _history_columns(on_target: bool, verbose: bool) -> list[str]:
     return ["revision", "down", "", "message"] + (["applied"] if on_target else []) + (["path"] if verbose else [])
 
 
-def _history_plain(i: RevisionInfo, on_target: bool, verbose: bool) -> list[str]:
-    """A row of :func:`history` as the text it shows without colour."""
-    tags = [tag for tag, on in (("head", i.is_head), ("merge", i.is_merge), ("base", i.is_base)) if on]
-    row = [short(i.revision), revs(i.down_revision) if i.down_revision else "-", " ".join(tags), i.message]
+_TAG_STYLES = {"head": "green", "merge": "cyan", "base": "dim", "pending": "dim", "✓": "green"}
+
+
+def _history_row(i: RevisionInfo, on_target: bool, verbose: bool, markup: bool) -> list[str]:
+    """A row of :func:`history`: rich markup, or the plain text it shows without colour."""
+
+    def styled(text: str) -> str:
+        return f"[{_TAG_STYLES[text]}]{text}[/]" if markup else text
+
+    def text(value: str) -> str:
+        return escape(value) if markup else value
+
+    tags = [styled(tag) for tag, on in (("head", i.is_head), ("merge", i.is_merge), ("base", i.is_base)) if on]
+    row = [short(i.revision), revs(i.down_revision) if i.down_revision else "-", " ".join(tags), text(i.message)]
     if on_target:
-        row.append(f"✓ {i.applied_at[:19].replace('T', ' ') if i.applied_at else ''}" if i.applied else "pending")
+        when = i.applied_at[:19].replace("T", " ") if i.applied_at else ""
+        row.append(f"{styled('✓')} {when}" if i.applied else styled("pending"))
     if verbose:
-        row.append(i.path)
+        row.append(text(i.path))
     return row
 
 
