@@ -48,7 +48,7 @@ depends_on: str | Sequence[str] | None = None
 
 BODIES = [
     # a new table with its indexes and a foreign key
-    '''
+    """
 def upgrade() -> None:
     op.create_table(
         "{t}",
@@ -68,9 +68,9 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_{t}_created_at"), table_name="{t}")
     op.drop_index(op.f("ix_{t}_user_id"), table_name="{t}")
     op.drop_table("{t}")
-''',
+""",
     # nullable columns added to an existing table
-    '''
+    """
 def upgrade() -> None:
     op.add_column("user", sa.Column("{t}_nickname", sa.String(length=50), nullable=True))
     op.add_column("user", sa.Column("{t}_score", sa.Integer(), server_default="0", nullable=False))
@@ -79,9 +79,9 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_column("user", "{t}_score")
     op.drop_column("user", "{t}_nickname")
-''',
+""",
     # an index built concurrently on an existing table
-    '''
+    """
 def upgrade() -> None:
     with op.get_context().autocommit_block():
         op.create_index(
@@ -92,9 +92,9 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.get_context().autocommit_block():
         op.drop_index("ix_order_{t}", table_name="order", postgresql_concurrently=True)
-''',
+""",
     # a batch block (SQLite-friendly alter)
-    '''
+    """
 def upgrade() -> None:
     with op.batch_alter_table("post", schema=None) as batch_op:
         batch_op.add_column(sa.Column("{t}_slug", sa.String(length=120), nullable=True))
@@ -109,7 +109,7 @@ def downgrade() -> None:
         batch_op.drop_constraint("fk_post_{t}", type_="foreignkey")
         batch_op.alter_column("title", existing_type=sa.String(length=200), comment=None)
         batch_op.drop_column("{t}_slug")
-''',
+""",
     # data migration and raw SQL
     '''
 def upgrade() -> None:

@@ -76,10 +76,28 @@ class Sizes:
     fanout_alembic: bool
 
 
-FULL = Sizes(rounds=7, startup_rounds=15, long_rounds=5, history_revisions=2000, upgrade_revisions=500,
-             check_files=2000, fanout_targets=16, fanout_revisions=50, fanout_alembic=True)
-QUICK = Sizes(rounds=3, startup_rounds=5, long_rounds=2, history_revisions=200, upgrade_revisions=40,
-              check_files=200, fanout_targets=4, fanout_revisions=10, fanout_alembic=False)
+FULL = Sizes(
+    rounds=7,
+    startup_rounds=15,
+    long_rounds=5,
+    history_revisions=2000,
+    upgrade_revisions=500,
+    check_files=2000,
+    fanout_targets=16,
+    fanout_revisions=50,
+    fanout_alembic=True,
+)
+QUICK = Sizes(
+    rounds=3,
+    startup_rounds=5,
+    long_rounds=2,
+    history_revisions=200,
+    upgrade_revisions=40,
+    check_files=200,
+    fanout_targets=4,
+    fanout_revisions=10,
+    fanout_alembic=False,
+)
 
 
 @dataclass
@@ -119,6 +137,7 @@ class Case:
 
 # -- running commands ----------------------------------------------------------------------------
 
+
 def _env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DBCTL_", "PG"))}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
@@ -133,8 +152,7 @@ ENV = _env()
 def run(argv: Sequence[str], cwd: Path, ok: tuple[int, ...] = (0,), timeout: float = 900) -> float:
     """Run ``argv`` to completion (output captured, as in a pipeline); return the wall time."""
     start = time.perf_counter()
-    proc = subprocess.run(list(argv), cwd=cwd, env=ENV, capture_output=True, text=True, timeout=timeout,
-                          check=False)
+    proc = subprocess.run(list(argv), cwd=cwd, env=ENV, capture_output=True, text=True, timeout=timeout, check=False)
     elapsed = time.perf_counter() - start
     if proc.returncode not in ok:
         tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-8:])
@@ -148,8 +166,9 @@ def run_pipe(first: Sequence[str], second: Sequence[str], cwd: Path, ok: tuple[i
         start = time.perf_counter()
         producer = subprocess.Popen(list(first), cwd=cwd, env=ENV, stdout=subprocess.PIPE, stderr=errors)
         assert producer.stdout is not None
-        consumer = subprocess.run(list(second), cwd=cwd, env=ENV, stdin=producer.stdout, capture_output=True,
-                                  check=False, timeout=900)
+        consumer = subprocess.run(
+            list(second), cwd=cwd, env=ENV, stdin=producer.stdout, capture_output=True, check=False, timeout=900
+        )
         producer.stdout.close()
         producer.wait(timeout=900)
         elapsed = time.perf_counter() - start
@@ -169,8 +188,9 @@ def _show(argv: Sequence[str]) -> str:
     return " ".join(Path(w).name if os.sep in w else w for w in words)
 
 
-def alternate(case: Case, runners: dict[str, Callable[[], float]], rounds: int,
-              reset: Callable[[], None] | None = None) -> None:
+def alternate(
+    case: Case, runners: dict[str, Callable[[], float]], rounds: int, reset: Callable[[], None] | None = None
+) -> None:
     """One untimed warm-up run of each (bytecode and OS caches), then ``rounds`` rounds; the
     order of the tools turns around every round. ``reset`` runs (untimed) before every run."""
     labels = list(runners)
@@ -183,11 +203,11 @@ def alternate(case: Case, runners: dict[str, Callable[[], float]], rounds: int,
             if reset:
                 reset()
             case.runs.setdefault(label, []).append(runners[label]())
-        print(f"  round {r + 1}/{rounds}: " + ", ".join(f"{k} {v[-1]:.3f}s" for k, v in case.runs.items()),
-              flush=True)
+        print(f"  round {r + 1}/{rounds}: " + ", ".join(f"{k} {v[-1]:.3f}s" for k, v in case.runs.items()), flush=True)
 
 
 # -- generated projects --------------------------------------------------------------------------
+
 
 def rev_id(i: int) -> str:
     """The revision ids of the lint benchmark's generator."""
@@ -196,7 +216,7 @@ def rev_id(i: int) -> str:
 
 # Revisions that run on SQLite and PostgreSQL alike; every five work on one table of their own.
 RUNNABLE = [
-    '''
+    """
 def upgrade() -> None:
     op.create_table(
         "{t}",
@@ -210,16 +230,16 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_{t}_name", table_name="{t}")
     op.drop_table("{t}")
-''',
-    '''
+""",
+    """
 def upgrade() -> None:
     op.add_column("{t}", sa.Column("note", sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
     op.drop_column("{t}", "note")
-''',
-    '''
+""",
+    """
 def upgrade() -> None:
     op.create_table(
         "{t}_item",
@@ -233,8 +253,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_{t}_item_{t}_id", table_name="{t}_item")
     op.drop_table("{t}_item")
-''',
-    '''
+""",
+    """
 def upgrade() -> None:
     rows = sa.table("{t}", sa.column("id", sa.Integer()), sa.column("name", sa.String()))
     op.bulk_insert(rows, [{{"id": n, "name": f"row {{n}}"}} for n in range(1, 11)])
@@ -242,8 +262,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute("DELETE FROM {t}")
-''',
-    '''
+""",
+    """
 def upgrade() -> None:
     op.execute("UPDATE {t} SET note = 'checked' WHERE id < 5")
     op.create_index("ix_{t}_note", "{t}", ["note"], unique=False)
@@ -251,7 +271,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_{t}_note", table_name="{t}")
-''',
+""",
 ]
 
 
@@ -285,8 +305,12 @@ def make_envs(root: Path, targets: dict[str, str], default: str, per_revision: b
     section ``[tpm]`` (a reference: dbctl's env runs each revision in its own transaction)."""
     (root / "dbctl.toml").unlink(missing_ok=True)  # the lint generator writes one; init wants none
     run([*DBCTL, "init", "--sync", "--dir", "env_dbctl"], root)
-    lines = ['script_location = "env_dbctl"', 'version_locations = ["migrations/versions"]',
-             f"default_target = {_toml_str(default)}", ""]
+    lines = [
+        'script_location = "env_dbctl"',
+        'version_locations = ["migrations/versions"]',
+        f"default_target = {_toml_str(default)}",
+        "",
+    ]
     for name, url in targets.items():
         lines += [f"[targets.{name}]", f"url = {_toml_str(url)}", ""]
     (root / "dbctl.toml").write_text("\n".join(lines), encoding="utf-8")
@@ -294,30 +318,37 @@ def make_envs(root: Path, targets: dict[str, str], default: str, per_revision: b
     run([*ALEMBIC, "init", "-t", "generic", "env_alembic"], root)
     ini = root / "alembic.ini"
     text = ini.read_text(encoding="utf-8")
-    text = re.sub(r"(?m)^script_location = .*$",
-                  "script_location = %(here)s/env_alembic\nversion_locations = %(here)s/migrations/versions",
-                  text, count=1)
-    text = re.sub(r"(?m)^sqlalchemy\.url = .*$", lambda _: f"sqlalchemy.url = {_ini(targets[default])}", text,
-                  count=1)
+    text = re.sub(
+        r"(?m)^script_location = .*$",
+        "script_location = %(here)s/env_alembic\nversion_locations = %(here)s/migrations/versions",
+        text,
+        count=1,
+    )
+    text = re.sub(r"(?m)^sqlalchemy\.url = .*$", lambda _: f"sqlalchemy.url = {_ini(targets[default])}", text, count=1)
     sections = {name: ("env_alembic", url) for name, url in targets.items() if name != default}
     if per_revision:
         shutil.copytree(root / "env_alembic", root / "env_alembic_tpm")
         env = root / "env_alembic_tpm" / "env.py"
-        patched, count = re.subn(r"connection=connection, target_metadata=target_metadata",
-                                 "connection=connection, target_metadata=target_metadata, "
-                                 "transaction_per_migration=True", env.read_text(encoding="utf-8"))
+        patched, count = re.subn(
+            r"connection=connection, target_metadata=target_metadata",
+            "connection=connection, target_metadata=target_metadata, transaction_per_migration=True",
+            env.read_text(encoding="utf-8"),
+        )
         if count != 1:
             raise BenchError("could not add transaction_per_migration=True to the generic env.py")
         env.write_text(patched, encoding="utf-8")
         sections["tpm"] = ("env_alembic_tpm", targets[default])
     for name, (env_dir, url) in sections.items():
-        text += (f"\n[{name}]\nscript_location = %(here)s/{env_dir}\n"
-                 f"version_locations = %(here)s/migrations/versions\npath_separator = os\n"
-                 f"sqlalchemy.url = {_ini(url)}\n")
+        text += (
+            f"\n[{name}]\nscript_location = %(here)s/{env_dir}\n"
+            f"version_locations = %(here)s/migrations/versions\npath_separator = os\n"
+            f"sqlalchemy.url = {_ini(url)}\n"
+        )
     ini.write_text(text, encoding="utf-8")
 
 
 # -- PostgreSQL ------------------------------------------------------------------------------------
+
 
 class Postgres:
     """A throwaway cluster (tests/pgcluster.py) and one database that is dropped and recreated."""
@@ -347,12 +378,16 @@ class Postgres:
 
 # -- the cases -------------------------------------------------------------------------------------
 
+
 def case_startup(work: Path, sizes: Sizes) -> Case:
     case = Case("startup", "start-up: `dbctl --help` vs `alembic --help`", "dbctl", "alembic", 0.5)
     cwd = work / "startup"
     cwd.mkdir()
-    alternate(case, {"dbctl": lambda: run([*DBCTL, "--help"], cwd),
-                     "alembic": lambda: run([*ALEMBIC, "--help"], cwd)}, sizes.startup_rounds)
+    alternate(
+        case,
+        {"dbctl": lambda: run([*DBCTL, "--help"], cwd), "alembic": lambda: run([*ALEMBIC, "--help"], cwd)},
+        sizes.startup_rounds,
+    )
     return case
 
 
@@ -368,8 +403,11 @@ def _history_project(work: Path, sizes: Sizes) -> Path:
 def case_history(work: Path, sizes: Sizes, command: str) -> Case:
     root = _history_project(work, sizes)
     case = Case(command, f"`{command}` on {sizes.history_revisions:,} revisions", "dbctl", "alembic", 0.7)
-    alternate(case, {"dbctl": lambda: run([*DBCTL, command], root),
-                     "alembic": lambda: run([*ALEMBIC, command], root)}, sizes.rounds)
+    alternate(
+        case,
+        {"dbctl": lambda: run([*DBCTL, command], root), "alembic": lambda: run([*ALEMBIC, command], root)},
+        sizes.rounds,
+    )
     return case
 
 
@@ -385,20 +423,32 @@ def case_upgrade(work: Path, sizes: Sizes, dialect: str, pg: Postgres | None) ->
         def reset() -> None:
             for path in (database, Path(f"{database}.dbctl-lock")):
                 path.unlink(missing_ok=True)
+
         where = "a SQLite file"
     else:
         url = pg.url()
         reset = pg.reset
         where = "PostgreSQL"
     make_envs(root, {"bench": url}, "bench", per_revision=True)
-    case = Case(f"upgrade-{dialect}", f"`upgrade head`, {n} revisions, {where}", "dbctl", "alembic", 1.05,
-                note="fresh database before every run; the third timing (not part of the ratio) is Alembic's "
-                     "generic env.py with transaction_per_migration=True, one transaction per revision as in dbctl")
-    alternate(case, {"dbctl": lambda: run([*DBCTL, "upgrade", "head"], root),
-                     "alembic": lambda: run([*ALEMBIC, "upgrade", "head"], root),
-                     "alembic, a transaction per revision": lambda: run([*ALEMBIC, "-n", "tpm", "upgrade", "head"],
-                                                                       root)},
-              sizes.long_rounds, reset)
+    case = Case(
+        f"upgrade-{dialect}",
+        f"`upgrade head`, {n} revisions, {where}",
+        "dbctl",
+        "alembic",
+        1.05,
+        note="fresh database before every run; the third timing (not part of the ratio) is Alembic's "
+        "generic env.py with transaction_per_migration=True, one transaction per revision as in dbctl",
+    )
+    alternate(
+        case,
+        {
+            "dbctl": lambda: run([*DBCTL, "upgrade", "head"], root),
+            "alembic": lambda: run([*ALEMBIC, "upgrade", "head"], root),
+            "alembic, a transaction per revision": lambda: run([*ALEMBIC, "-n", "tpm", "upgrade", "head"], root),
+        },
+        sizes.long_rounds,
+        reset,
+    )
     return case
 
 
@@ -419,8 +469,13 @@ def case_check(work: Path, sizes: Sizes, squawk: str | None) -> Case:
     make_project(root, sizes.check_files)  # the linter issue's generated files
     make_envs(root, {"bench": "postgresql+psycopg://app@localhost/app"}, "bench")  # --sql never connects
     label = "alembic --sql | squawk" if squawk else "alembic --sql"
-    case = Case("check", f"`dbctl check` on {sizes.check_files:,} files vs `alembic upgrade head --sql"
-                         f"{' | squawk' if squawk else ''}`", "dbctl", label, None)
+    case = Case(
+        "check",
+        f"`dbctl check` on {sizes.check_files:,} files vs `alembic upgrade head --sql{' | squawk' if squawk else ''}`",
+        "dbctl",
+        label,
+        None,
+    )
     if squawk:
         case.note = f"{squawk_version(squawk)}; reported, no target"
         other = lambda: run_pipe([*ALEMBIC, "upgrade", "head", "--sql"], [squawk], root, ok=(0, 1))  # noqa: E731
@@ -443,24 +498,33 @@ def case_fanout(work: Path, sizes: Sizes) -> Case:
         for path in root.glob("t*.db*"):
             path.unlink()
 
-    case = Case("fanout", f"fan-out: {n} SQLite targets x {revisions} revisions, `upgrade --all-targets`",
-                "--parallel 4", "--parallel 1", None,
-                note=f"{os.cpu_count()} cores; workers are processes forked from a fork server (spawned where "
-                     "there is none); the third timing is plain Alembic run once per target, one after another")
+    case = Case(
+        "fanout",
+        f"fan-out: {n} SQLite targets x {revisions} revisions, `upgrade --all-targets`",
+        "--parallel 4",
+        "--parallel 1",
+        None,
+        note=f"{os.cpu_count()} cores; workers are processes forked from a fork server (spawned where "
+        "there is none); the third timing is plain Alembic run once per target, one after another",
+    )
     runners = {
         "--parallel 4": lambda: run([*DBCTL, "upgrade", "--all-targets", "--parallel", "4"], root),
         "--parallel 1": lambda: run([*DBCTL, "upgrade", "--all-targets", "--parallel", "1"], root),
     }
     if sizes.fanout_alembic:
+
         def alembic_serial() -> float:
-            return sum(run([*ALEMBIC, *([] if name == names[0] else ["-n", name]), "upgrade", "head"], root)
-                       for name in names)
+            return sum(
+                run([*ALEMBIC, *([] if name == names[0] else ["-n", name]), "upgrade", "head"], root) for name in names
+            )
+
         runners["alembic, one process per target"] = alembic_serial
     alternate(case, runners, sizes.long_rounds, reset)
     return case
 
 
 # -- the report ------------------------------------------------------------------------------------
+
 
 def _read(path: str) -> str:
     with contextlib.suppress(OSError):
@@ -469,8 +533,14 @@ def _read(path: str) -> str:
 
 
 def machine(pg_version: str | None, squawk: str | None) -> list[str]:
-    cpu = next((line.split(":", 1)[1].strip() for line in _read("/proc/cpuinfo").splitlines()
-                if line.startswith("model name")), platform.processor() or platform.machine())
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in _read("/proc/cpuinfo").splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor() or platform.machine(),
+    )
     mem = re.search(r"MemTotal:\s+(\d+) kB", _read("/proc/meminfo"))
     memory = f"{int(mem.group(1)) / 1024 / 1024:.1f} GiB" if mem else "unknown"
 
@@ -529,13 +599,27 @@ def render_markdown(rows: list[list[str]]) -> list[str]:
     return out
 
 
-def report_block(cases: list[Case], args: argparse.Namespace, pg_version: str | None, squawk: str | None,
-                 seconds: float) -> str:
-    lines = [BEGIN, "", f"Latest run: {dt.date.today().isoformat()}, `python bench/run.py"
-             f"{' --quick' if args.quick else ''}{' --no-pg' if args.no_pg else ''}`, {seconds:.0f} s in all.", "",
-             "Machine:", "", *machine(pg_version, squawk), "", *render_markdown(table(cases)), ""]
-    lines += ["Medians of the timed rounds (one untimed warm-up run of each tool first); ratio = dbctl / baseline "
-              "(fan-out: --parallel 4 / --parallel 1).", ""]
+def report_block(
+    cases: list[Case], args: argparse.Namespace, pg_version: str | None, squawk: str | None, seconds: float
+) -> str:
+    lines = [
+        BEGIN,
+        "",
+        f"Latest run: {dt.date.today().isoformat()}, `python bench/run.py"
+        f"{' --quick' if args.quick else ''}{' --no-pg' if args.no_pg else ''}`, {seconds:.0f} s in all.",
+        "",
+        "Machine:",
+        "",
+        *machine(pg_version, squawk),
+        "",
+        *render_markdown(table(cases)),
+        "",
+    ]
+    lines += [
+        "Medians of the timed rounds (one untimed warm-up run of each tool first); ratio = dbctl / baseline "
+        "(fan-out: --parallel 4 / --parallel 1).",
+        "",
+    ]
     notes = [f"- {c.title}: {c.note}" for c in cases if c.note and c.error is None]
     notes += [f"- {c.title}: ERROR: {c.error}" for c in cases if c.error is not None]
     if notes:
@@ -569,6 +653,7 @@ def write_report(path: Path, block: str) -> None:
 
 # -- main ------------------------------------------------------------------------------------------
 
+
 @contextlib.contextmanager
 def workdir(keep: bool) -> Iterator[Path]:
     path = Path(tempfile.mkdtemp(prefix="dbctl-bench-"))
@@ -586,8 +671,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="a short smoke run (fewer rounds and revisions)")
     parser.add_argument("--no-pg", action="store_true", help="skip the PostgreSQL cases")
     parser.add_argument("--only", help=f"comma-separated cases to run: {', '.join(CASES)}")
-    parser.add_argument("--rounds", type=int, help="timed rounds of every case (default: 7, 15 for start-up, "
-                                                   "5 for upgrades, check and fan-out)")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        help="timed rounds of every case (default: 7, 15 for start-up, 5 for upgrades, check and fan-out)",
+    )
     parser.add_argument("--squawk", help="the squawk executable (default: `squawk` on PATH)")
     parser.add_argument("--output", type=Path, default=BENCH / "RESULTS.md", help="report file (default: %(default)s)")
     parser.add_argument("--keep", action="store_true", help="keep the generated projects")
@@ -596,8 +684,9 @@ def main(argv: list[str] | None = None) -> int:
 
     sizes = QUICK if args.quick else FULL
     if args.rounds:
-        sizes = Sizes(**{**sizes.__dict__, "rounds": args.rounds, "startup_rounds": args.rounds,
-                         "long_rounds": args.rounds})
+        sizes = Sizes(
+            **{**sizes.__dict__, "rounds": args.rounds, "startup_rounds": args.rounds, "long_rounds": args.rounds}
+        )
     wanted = set(CASES) if not args.only else {c.strip() for c in args.only.split(",")}
     if unknown := wanted - set(CASES):
         parser.error(f"unknown case(s): {', '.join(sorted(unknown))}")

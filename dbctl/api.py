@@ -32,9 +32,21 @@ if TYPE_CHECKING:
     from dbctl.lint.findings import LintReport
 
 __all__ = [
-    "check", "current", "downgrade", "heads", "history", "init", "list_targets", "load_project", "merge", "offline_sql",
+    "check",
+    "current",
+    "downgrade",
+    "heads",
+    "history",
+    "init",
+    "list_targets",
+    "load_project",
+    "merge",
+    "offline_sql",
     "revision",
-    "show", "stamp", "status", "upgrade",
+    "show",
+    "stamp",
+    "status",
+    "upgrade",
 ]
 
 
@@ -110,8 +122,9 @@ def upgrade(
     Holds the target's migration lock (waiting up to ``lock_timeout`` seconds, calling
     ``on_lock_wait`` once if it has to wait), so concurrent deploys never apply a revision twice.
     """
-    return _executor(project, target, wait=wait).migrate("upgrade", revision, on_step, lock_timeout=lock_timeout,
-                                                         on_lock_wait=on_lock_wait, on_next=on_next)
+    return _executor(project, target, wait=wait).migrate(
+        "upgrade", revision, on_step, lock_timeout=lock_timeout, on_lock_wait=on_lock_wait, on_next=on_next
+    )
 
 
 def _confirmed(executor: Executor, command: str, confirm: bool) -> Executor:
@@ -140,8 +153,9 @@ def downgrade(
     """Revert revisions down to ``revision`` (``-1``, an id, ``base``), under the migration lock.
     A protected target needs ``confirm=True``."""
     executor = _confirmed(_executor(project, target, wait=wait), "downgrade", confirm)
-    return executor.migrate("downgrade", revision, on_step, lock_timeout=lock_timeout, on_lock_wait=on_lock_wait,
-                            on_next=on_next)
+    return executor.migrate(
+        "downgrade", revision, on_step, lock_timeout=lock_timeout, on_lock_wait=on_lock_wait, on_next=on_next
+    )
 
 
 def stamp(
@@ -196,7 +210,10 @@ def status(project: ProjectConfig, *, target: str | None = None, wait: float | N
     except ConnectionFailed as error:
         return StatusResult(executor.target.name, reachable=False, heads=heads, error=error.message)
     return StatusResult(
-        executor.target.name, reachable=True, current=at, heads=heads,
+        executor.target.name,
+        reachable=True,
+        current=at,
+        heads=heads,
         pending=tuple(PendingRevision(r.revision, r.message) for r in executor.pending(at)),
         modified=tuple(PendingRevision(r.revision, r.message) for r in modified),
     )

@@ -43,8 +43,12 @@ class CurrentResult:
         return bool(self.heads) and set(self.current) == set(self.heads)
 
     def to_json(self) -> dict[str, Any]:
-        return {"target": self.target, "current": list(self.current), "heads": list(self.heads),
-                "at_head": self.at_head}
+        return {
+            "target": self.target,
+            "current": list(self.current),
+            "heads": list(self.heads),
+            "at_head": self.at_head,
+        }
 
 
 @dataclass(frozen=True)
@@ -73,9 +77,14 @@ class MigrateResult:
     seconds: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
-        return {"target": self.target, "command": self.command, "before": list(self.before),
-                "after": list(self.after), "steps": [s.to_json() for s in self.steps],
-                "seconds": round(self.seconds, 4)}
+        return {
+            "target": self.target,
+            "command": self.command,
+            "before": list(self.before),
+            "after": list(self.after),
+            "steps": [s.to_json() for s in self.steps],
+            "seconds": round(self.seconds, 4),
+        }
 
 
 @dataclass(frozen=True)
@@ -130,8 +139,11 @@ class StatusResult:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "target": self.target, "reachable": self.reachable, "current": list(self.current),
-            "heads": list(self.heads), "at_head": self.at_head,
+            "target": self.target,
+            "reachable": self.reachable,
+            "current": list(self.current),
+            "heads": list(self.heads),
+            "at_head": self.at_head,
             "pending": [{"revision": p.revision, "message": p.message} for p in self.pending],
             "modified": [{"revision": p.revision, "message": p.message} for p in self.modified],
             "error": self.error,

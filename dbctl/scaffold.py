@@ -37,12 +37,16 @@ def init_project(
     url = url or (DEFAULT_SYNC_URL if sync else DEFAULT_ASYNC_URL)
     parse_url(url, "--url")
     if metadata is not None and ":" not in metadata:
-        raise UsageError(f"--metadata: expected 'module:attribute', got {metadata!r}",
-                         hint="for example --metadata app.models:Base.metadata")
+        raise UsageError(
+            f"--metadata: expected 'module:attribute', got {metadata!r}",
+            hint="for example --metadata app.models:Base.metadata",
+        )
     script_dir = (root / directory).resolve()
     if script_dir.exists() and (not script_dir.is_dir() or any(script_dir.iterdir())):
-        raise UsageError(f"{directory} already exists and is not empty: an environment is already here",
-                         hint="use --dir for another folder, or keep the existing environment")
+        raise UsageError(
+            f"{directory} already exists and is not empty: an environment is already here",
+            hint="use --dir for another folder, or keep the existing environment",
+        )
     config_file = root / CONFIG_NAME
     pyproject_file = root / PYPROJECT
     if config_file.exists():
@@ -65,15 +69,18 @@ def init_project(
             raise ConfigError(f"{PYPROJECT}: cannot be parsed, so it is left alone: {error}") from None
         if "dbctl" in existing.get("tool", {}):
             raise UsageError(f"{PYPROJECT} already has a [tool.dbctl] table")
-        separator = b"" if not original or original.endswith(b"\n\n") else (b"\n" if original.endswith(b"\n")
-                                                                              else b"\n\n")
+        separator = (
+            b"" if not original or original.endswith(b"\n\n") else (b"\n" if original.endswith(b"\n") else b"\n\n")
+        )
         addition = tomli_w.dumps({"tool": {"dbctl": table}}).encode("utf-8")
         new_text = original + separator + addition
         try:
             tomllib.loads(new_text.decode("utf-8"))
         except tomllib.TOMLDecodeError as error:
-            raise ConfigError(f"{PYPROJECT}: appending [tool.dbctl] would make it invalid ({error}); "
-                              "add the table by hand or use dbctl.toml") from None
+            raise ConfigError(
+                f"{PYPROJECT}: appending [tool.dbctl] would make it invalid ({error}); "
+                "add the table by hand or use dbctl.toml"
+            ) from None
         config_target, config_bytes = pyproject_file, new_text
     else:
         config_target, config_bytes = config_file, tomli_w.dumps(table).encode("utf-8")

@@ -222,10 +222,10 @@ def _split_userinfo(rest: str) -> tuple[str | None, str]:
     head = rest.partition("/")[0]
     if "@" in head:
         userinfo = head.rpartition("@")[0]
-        return userinfo, rest[len(userinfo) + 1:]
+        return userinfo, rest[len(userinfo) + 1 :]
     match = _USERINFO.match(rest)
     if match:
-        return rest[: match.end() - 1], rest[match.end():]
+        return rest[: match.end() - 1], rest[match.end() :]
     return None, rest
 
 

@@ -17,7 +17,11 @@ def test_quick_bench_completes_and_writes_a_report(tmp_path: Path) -> None:
     report = tmp_path / "RESULTS.md"
     proc = subprocess.run(
         [sys.executable, str(REPO / "bench" / "run.py"), "--quick", "--no-pg", "--output", str(report)],
-        cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     text = report.read_text(encoding="utf-8")

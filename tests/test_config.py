@@ -52,7 +52,7 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
-def load(tmp_path: Path, text: str, name: str = "dbctl.toml"):  # noqa: ANN201
+def load(tmp_path: Path, text: str, name: str = "dbctl.toml"):
     return load_config(write(tmp_path / name, text))
 
 
@@ -100,10 +100,13 @@ def test_defaults(tmp_path: Path) -> None:
 def test_interpolation_in_values(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DBCTL_TEST_DIR", "alembic")
     monkeypatch.delenv("DBCTL_TEST_UNSET", raising=False)
-    project = load(tmp_path, """
+    project = load(
+        tmp_path,
+        """
         script_location = "${DBCTL_TEST_DIR}/scripts"
         metadata = "${DBCTL_TEST_UNSET:-models}:Base.metadata"
-    """)
+    """,
+    )
     assert project.script_location == tmp_path.resolve() / "alembic" / "scripts"
     assert project.metadata == "models:Base.metadata"
 
@@ -113,29 +116,34 @@ def test_interpolation_in_values(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     [
         ('script_locaton = "m"', "script_locaton", ["unknown key", "did you mean 'script_location'?"]),
         ('[targets.dev]\nurl = "sqlite://"\nprotectd = true', "targets.dev.protectd", ["did you mean 'protected'?"]),
-        ('[lint]\nignor = []', "lint.ignor", ["did you mean 'ignore'?"]),
-        ('zzzz = 1', "zzzz", ["known keys: script_location"]),
-        ('script_location = 3', "script_location", ["expected a string, got an integer"]),
-        ('[targets.dev]\nurl = 5', "targets.dev.url", ["expected a string, got an integer"]),
+        ("[lint]\nignor = []", "lint.ignor", ["did you mean 'ignore'?"]),
+        ("zzzz = 1", "zzzz", ["known keys: script_location"]),
+        ("script_location = 3", "script_location", ["expected a string, got an integer"]),
+        ("[targets.dev]\nurl = 5", "targets.dev.url", ["expected a string, got an integer"]),
         ('[targets.dev]\nurl = "sqlite://"\nprotected = "yes"', "targets.dev.protected", ["true or false"]),
         ('[targets.dev]\nurl = "sqlite://"\nlock_timeout = true', "targets.dev.lock_timeout", ["duration"]),
-        ('[targets.dev]\nurl = "sqlite://"\nlock_timeout = "5 parsecs"', "targets.dev.lock_timeout",
-         ["not a duration"]),
+        (
+            '[targets.dev]\nurl = "sqlite://"\nlock_timeout = "5 parsecs"',
+            "targets.dev.lock_timeout",
+            ["not a duration"],
+        ),
         ('[targets.dev]\nurl = "sqlite://"\nconnect_timeout = -1', "targets.dev.connect_timeout", ["negative"]),
-        ('[targets.dev]\nprotected = true', "targets.dev.url", ["missing"]),
+        ("[targets.dev]\nprotected = true", "targets.dev.url", ["missing"]),
         ('targets = ["dev"]', "targets", ["a table of targets, got a list"]),
         ('targets = { dev = "sqlite://" }', "targets.dev", ["expected a table, got a string"]),
         ('version_locations = "v"', "version_locations", ["a list of strings"]),
         ('version_locations = ["v", 1]', "version_locations[1]", ["expected a string"]),
         ('metadata = "app.models.Base"', "metadata", ["module:attribute"]),
-        ('default_target = "prod"\n[targets.dev]\nurl = "sqlite://"', "default_target",
-         ["unknown target 'prod'"]),
+        ('default_target = "prod"\n[targets.dev]\nurl = "sqlite://"', "default_target", ["unknown target 'prod'"]),
         ('[targets.dev]\nurl = "sqlite://"\n[groups]\nall = ["dev", "qa"]', "groups.all[1]", ["unknown target 'qa'"]),
         ('[targets.dev]\nurl = "sqlite://"\n[groups]\ndev = ["dev"]', "groups.dev", ["name of a target"]),
         ('[lint]\nfail_on = "fatal"', "lint.fail_on", ["expected one of info, warning, error"]),
         ('[lint.severity]\nDB101 = "loud"', "lint.severity.DB101", ["expected one of"]),
-        ('script_location = "${DBCTL_TEST_UNSET}"', "script_location",
-         ["environment variable DBCTL_TEST_UNSET is not set"]),
+        (
+            'script_location = "${DBCTL_TEST_UNSET}"',
+            "script_location",
+            ["environment variable DBCTL_TEST_UNSET is not set"],
+        ),
         ('script_location = "${oops"', "script_location", ["malformed"]),
     ],
 )
@@ -151,13 +159,16 @@ def test_validation_errors_name_file_and_key(
 
 
 def test_unknown_target_in_default_lists_known(tmp_path: Path) -> None:
-    error = config_error(tmp_path, """
+    error = config_error(
+        tmp_path,
+        """
         default_target = "prd"
         [targets.dev]
         url = "sqlite://"
         [targets.prod]
         url = "sqlite://"
-    """)
+    """,
+    )
     assert error.hint == "known targets: dev, prod"
 
 
@@ -185,7 +196,9 @@ def test_not_utf8(tmp_path: Path) -> None:
 
 
 def test_pyproject_config(tmp_path: Path) -> None:
-    project = load(tmp_path, """
+    project = load(
+        tmp_path,
+        """
         [project]
         name = "app"
 
@@ -198,7 +211,9 @@ def test_pyproject_config(tmp_path: Path) -> None:
 
         [tool.ruff]
         line-length = 100
-    """, "pyproject.toml")
+    """,
+        "pyproject.toml",
+    )
     assert project.in_pyproject and project.display_path == "pyproject.toml [tool.dbctl]"
     assert project.script_location == tmp_path.resolve() / "alembic"
     assert list(project.targets) == ["dev"]
@@ -302,8 +317,19 @@ def test_interpolate_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> N
 @pytest.mark.parametrize(
     ("value", "seconds"),
     [
-        ("5s", 5.0), ("500ms", 0.5), ("10min", 600.0), ("2m", 120.0), ("1h", 3600.0), ("1d", 86400.0),
-        ("1.5s", 1.5), (" 7 sec ", 7.0), ("3", 3.0), ("2S", 2.0), (0, 0.0), (4, 4.0), (2.5, 2.5),
+        ("5s", 5.0),
+        ("500ms", 0.5),
+        ("10min", 600.0),
+        ("2m", 120.0),
+        ("1h", 3600.0),
+        ("1d", 86400.0),
+        ("1.5s", 1.5),
+        (" 7 sec ", 7.0),
+        ("3", 3.0),
+        ("2S", 2.0),
+        (0, 0.0),
+        (4, 4.0),
+        (2.5, 2.5),
     ],
 )
 def test_parse_duration(value: str | float, seconds: float) -> None:
@@ -346,7 +372,7 @@ url = "${DBCTL_TEST_URL}"
 
 
 @pytest.fixture
-def targets_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
+def targets_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.delenv("DBCTL_TEST_PW", raising=False)
     monkeypatch.delenv("DBCTL_TEST_URL", raising=False)
     elsewhere = tmp_path / "elsewhere"
@@ -355,7 +381,7 @@ def targets_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: A
     return load(tmp_path / "proj", TARGETS)
 
 
-def test_relative_sqlite_paths_resolve_against_the_config_folder(targets_project) -> None:  # noqa: ANN001
+def test_relative_sqlite_paths_resolve_against_the_config_folder(targets_project) -> None:
     root = targets_project.root
     dev = resolve_target(targets_project, None)
     assert dev.name == "dev" and dev.dialect == "sqlite" and dev.driver == "aiosqlite" and dev.is_async
@@ -374,7 +400,7 @@ def test_absolute_sqlite_path_is_kept(tmp_path: Path) -> None:
     assert resolve_target(project, "a").database == str(absolute)
 
 
-def test_pg_target_is_normalised_and_redacted(targets_project) -> None:  # noqa: ANN001
+def test_pg_target_is_normalised_and_redacted(targets_project) -> None:
     pg = resolve_target(targets_project, "pg")
     assert (pg.dialect, pg.driver, pg.host, pg.port) == ("postgresql", "psycopg", "db.example", 6543)
     assert pg.database == "app"
@@ -390,7 +416,7 @@ def test_where_names_the_default_port(tmp_path: Path) -> None:
     assert resolve_target(project, "a").where == "db.example:5432/app"
 
 
-def test_env_target(targets_project, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+def test_env_target(targets_project, monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(TargetError) as info:
         resolve_target(targets_project, "env")
     assert info.value.message == "dbctl.toml: targets.env.url: environment variable DBCTL_TEST_URL is not set"
@@ -400,7 +426,7 @@ def test_env_target(targets_project, monkeypatch: pytest.MonkeyPatch) -> None:  
     assert env.is_async and env.display_url == "postgresql+psycopg_async://bob:***@h/db"
 
 
-def test_unknown_target_lists_the_known_ones(targets_project) -> None:  # noqa: ANN001
+def test_unknown_target_lists_the_known_ones(targets_project) -> None:
     with pytest.raises(TargetError) as info:
         resolve_target(targets_project, "prod")
     assert info.value.message == "unknown target 'prod' in dbctl.toml"
@@ -444,7 +470,7 @@ def test_pyproject_target_key_path(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         resolve_target(project, "prod")
 
 
-def test_describe_targets(targets_project) -> None:  # noqa: ANN001
+def test_describe_targets(targets_project) -> None:
     infos = {t.name: t for t in describe_targets(targets_project)}
     assert list(infos) == ["dev", "plain", "memory", "pg", "env"]
     assert infos["dev"].default and not any(t.default for n, t in infos.items() if n != "dev")
@@ -458,12 +484,12 @@ def test_describe_targets(targets_project) -> None:  # noqa: ANN001
 # -- the CLI finds the config --------------------------------------------------------------
 
 
-def _targets_json(result) -> list[dict]:  # noqa: ANN001
+def _targets_json(result) -> list[dict]:
     assert result.code == 0, result
     return json.loads(result.stdout)
 
 
-def test_cli_walks_up_and_resolves_relative_to_the_config(tmp_path: Path, run_dbctl) -> None:  # noqa: ANN001
+def test_cli_walks_up_and_resolves_relative_to_the_config(tmp_path: Path, run_dbctl) -> None:
     write(tmp_path / "proj" / "dbctl.toml", '[targets.dev]\nurl = "sqlite:///dev.db"\n')
     sub = tmp_path / "proj" / "a" / "b"
     sub.mkdir(parents=True)
@@ -471,8 +497,10 @@ def test_cli_walks_up_and_resolves_relative_to_the_config(tmp_path: Path, run_db
     assert dev["url"] == f"sqlite+pysqlite:///{(tmp_path / 'proj' / 'dev.db').resolve()}"
 
 
-def test_cli_pyproject_table(tmp_path: Path, run_dbctl) -> None:  # noqa: ANN001
-    write(tmp_path / "pyproject.toml", """
+def test_cli_pyproject_table(tmp_path: Path, run_dbctl) -> None:
+    write(
+        tmp_path / "pyproject.toml",
+        """
         [project]
         name = "x"
 
@@ -485,7 +513,8 @@ def test_cli_pyproject_table(tmp_path: Path, run_dbctl) -> None:  # noqa: ANN001
         [tool.dbctl.targets.b]
         url = "postgresql+psycopg_async://u:Py-Pw-1234@h:1/db"
         protected = true
-    """)
+    """,
+    )
     (tmp_path / "pkg").mkdir()
     data = _targets_json(run_dbctl("targets", "--format", "json", cwd=tmp_path / "pkg"))
     assert [(t["name"], t["default"], t["protected"]) for t in data] == [("a", False, False), ("b", True, True)]
@@ -493,7 +522,7 @@ def test_cli_pyproject_table(tmp_path: Path, run_dbctl) -> None:  # noqa: ANN001
     assert data[1]["dialect"] == "postgresql" and data[1]["driver"] == "psycopg_async"
 
 
-def test_cli_config_option(tmp_path: Path, run_dbctl) -> None:  # noqa: ANN001
+def test_cli_config_option(tmp_path: Path, run_dbctl) -> None:
     write(tmp_path / "conf" / "custom.toml", '[targets.x]\nurl = "sqlite:///x.db"\n')
     write(tmp_path / "dbctl.toml", '[targets.other]\nurl = "sqlite://"\n')  # ignored when --config is given
     [x] = _targets_json(run_dbctl("--config", "conf/custom.toml", "targets", "--format", "json", cwd=tmp_path))
@@ -502,7 +531,7 @@ def test_cli_config_option(tmp_path: Path, run_dbctl) -> None:  # noqa: ANN001
     assert missing.code == 2 and "nope.toml" in missing.stderr and "does not exist" in missing.stderr
 
 
-def test_cli_project_dir_option(tmp_path: Path, run_dbctl) -> None:  # noqa: ANN001
+def test_cli_project_dir_option(tmp_path: Path, run_dbctl) -> None:
     write(tmp_path / "proj" / "dbctl.toml", '[targets.dev]\nurl = "sqlite:///dev.db"\n')
     (tmp_path / "cwd").mkdir()
     [dev] = _targets_json(run_dbctl("-C", tmp_path / "proj", "targets", "--format", "json", cwd=tmp_path / "cwd"))
@@ -511,7 +540,7 @@ def test_cli_project_dir_option(tmp_path: Path, run_dbctl) -> None:  # noqa: ANN
     assert missing.code == 2 and "nowhere" in missing.stderr and "Traceback" not in missing.stderr
 
 
-def test_cli_targets_text(tmp_path: Path, run_dbctl) -> None:  # noqa: ANN001
+def test_cli_targets_text(tmp_path: Path, run_dbctl) -> None:
     write(tmp_path / "dbctl.toml", TARGETS)
     result = run_dbctl("targets", cwd=tmp_path, env={"DBCTL_TEST_PW": "Txt-Pw-9876", "DBCTL_TEST_URL": None})
     assert result.code == 0, result

@@ -23,10 +23,7 @@ PYPROJECT = (
 
 def snapshot(root: Path) -> dict[str, bytes | None]:
     """Every path under ``root`` with its bytes (None for a folder)."""
-    return {
-        str(p.relative_to(root)): (None if p.is_dir() else p.read_bytes())
-        for p in sorted(root.rglob("*"))
-    }
+    return {str(p.relative_to(root)): (None if p.is_dir() else p.read_bytes()) for p in sorted(root.rglob("*"))}
 
 
 @pytest.fixture
@@ -36,7 +33,7 @@ def proj(tmp_path: Path) -> Path:
     return root
 
 
-def test_init_defaults(proj: Path, run_dbctl) -> None:  # noqa: ANN001
+def test_init_defaults(proj: Path, run_dbctl) -> None:
     result = run_dbctl("init", cwd=proj)
     assert result.code == 0, result
     assert result.stdout == ""  # chatter goes to stderr
@@ -64,7 +61,7 @@ def test_init_defaults(proj: Path, run_dbctl) -> None:  # noqa: ANN001
     assert not (proj / "app.db").exists()
 
 
-def test_init_sync(proj: Path, run_dbctl) -> None:  # noqa: ANN001
+def test_init_sync(proj: Path, run_dbctl) -> None:
     result = run_dbctl("init", "--sync", cwd=proj)
     assert result.code == 0, result
     config = tomllib.loads((proj / "dbctl.toml").read_text(encoding="utf-8"))
@@ -73,10 +70,9 @@ def test_init_sync(proj: Path, run_dbctl) -> None:  # noqa: ANN001
     assert dev["driver"] == "pysqlite"
 
 
-def test_init_options(proj: Path, run_dbctl) -> None:  # noqa: ANN001
+def test_init_options(proj: Path, run_dbctl) -> None:
     url = "postgresql+psycopg://app:Init-Pw-3141@db.example:5432/app"
-    result = run_dbctl("init", "--dir", "db/alembic", "--url", url, "--metadata", "app.models:Base.metadata",
-                       cwd=proj)
+    result = run_dbctl("init", "--dir", "db/alembic", "--url", url, "--metadata", "app.models:Base.metadata", cwd=proj)
     assert result.code == 0, result
     assert "Init-Pw-3141" not in result.stdout + result.stderr
     assert (proj / "db" / "alembic" / "env.py").is_file()
@@ -90,13 +86,13 @@ def test_init_options(proj: Path, run_dbctl) -> None:  # noqa: ANN001
     assert "Init-Pw-3141" not in listed.stdout + listed.stderr
 
 
-def test_init_into_an_existing_empty_dir(proj: Path, run_dbctl) -> None:  # noqa: ANN001
+def test_init_into_an_existing_empty_dir(proj: Path, run_dbctl) -> None:
     (proj / "migrations").mkdir()
     assert run_dbctl("init", cwd=proj).code == 0
     assert (proj / "migrations" / "env.py").is_file()
 
 
-def test_init_pyproject_keeps_every_byte(proj: Path, run_dbctl) -> None:  # noqa: ANN001
+def test_init_pyproject_keeps_every_byte(proj: Path, run_dbctl) -> None:
     (proj / "pyproject.toml").write_bytes(PYPROJECT)
     result = run_dbctl("init", "--pyproject", "--metadata", "app.db:metadata", cwd=proj)
     assert result.code == 0, result
@@ -118,7 +114,7 @@ def test_init_pyproject_keeps_every_byte(proj: Path, run_dbctl) -> None:  # noqa
 
 
 @pytest.mark.parametrize("original", [b"", b'[project]\nname = "a"\n', b'[project]\nname = "a"\n\n\n'])
-def test_init_pyproject_various_endings(proj: Path, run_dbctl, original: bytes) -> None:  # noqa: ANN001
+def test_init_pyproject_various_endings(proj: Path, run_dbctl, original: bytes) -> None:
     (proj / "pyproject.toml").write_bytes(original)
     result = run_dbctl("init", "--pyproject", "--sync", cwd=proj)
     assert result.code == 0, result
@@ -127,7 +123,7 @@ def test_init_pyproject_various_endings(proj: Path, run_dbctl, original: bytes) 
     assert tomllib.loads(data.decode())["tool"]["dbctl"]["targets"]["dev"]["url"] == "sqlite:///app.db"
 
 
-def test_second_init_changes_nothing(proj: Path, run_dbctl) -> None:  # noqa: ANN001
+def test_second_init_changes_nothing(proj: Path, run_dbctl) -> None:
     assert run_dbctl("init", cwd=proj).code == 0
     before = snapshot(proj)
     for args in (("init",), ("init", "--sync", "--url", "sqlite:///other.db"), ("init", "--dir", "other")):
@@ -137,7 +133,7 @@ def test_second_init_changes_nothing(proj: Path, run_dbctl) -> None:  # noqa: AN
         assert snapshot(proj) == before
 
 
-def test_second_pyproject_init_changes_nothing(proj: Path, run_dbctl) -> None:  # noqa: ANN001
+def test_second_pyproject_init_changes_nothing(proj: Path, run_dbctl) -> None:
     (proj / "pyproject.toml").write_bytes(PYPROJECT)
     assert run_dbctl("init", "--pyproject", cwd=proj).code == 0
     before = snapshot(proj)
@@ -147,7 +143,7 @@ def test_second_pyproject_init_changes_nothing(proj: Path, run_dbctl) -> None:  
     assert snapshot(proj) == before
 
 
-def test_existing_migrations_dir_is_refused(proj: Path, run_dbctl) -> None:  # noqa: ANN001
+def test_existing_migrations_dir_is_refused(proj: Path, run_dbctl) -> None:
     (proj / "migrations").mkdir()
     (proj / "migrations" / "env.py").write_text("# someone's alembic env\n")
     before = snapshot(proj)
@@ -157,7 +153,7 @@ def test_existing_migrations_dir_is_refused(proj: Path, run_dbctl) -> None:  # n
     assert snapshot(proj) == before
 
 
-def test_existing_dbctl_toml_is_refused(proj: Path, run_dbctl) -> None:  # noqa: ANN001
+def test_existing_dbctl_toml_is_refused(proj: Path, run_dbctl) -> None:
     (proj / "dbctl.toml").write_text('[targets.mine]\nurl = "sqlite://"\n')
     before = snapshot(proj)
     result = run_dbctl("init", "--dir", "fresh", cwd=proj)
@@ -176,7 +172,7 @@ def test_existing_dbctl_toml_is_refused(proj: Path, run_dbctl) -> None:  # noqa:
         (("--pyproject",), "pyproject.toml"),
     ],
 )
-def test_bad_arguments_write_nothing(proj: Path, run_dbctl, args: tuple[str, ...], words: str) -> None:  # noqa: ANN001
+def test_bad_arguments_write_nothing(proj: Path, run_dbctl, args: tuple[str, ...], words: str) -> None:
     (proj / "keep.txt").write_text("untouched")
     before = snapshot(proj)
     result = run_dbctl("init", *args, cwd=proj)
@@ -188,7 +184,7 @@ def test_bad_arguments_write_nothing(proj: Path, run_dbctl, args: tuple[str, ...
     assert snapshot(proj) == before
 
 
-def test_malformed_pyproject_is_left_alone(proj: Path, run_dbctl) -> None:  # noqa: ANN001
+def test_malformed_pyproject_is_left_alone(proj: Path, run_dbctl) -> None:
     (proj / "pyproject.toml").write_bytes(b"[project\nname = 'x'\n")
     before = snapshot(proj)
     result = run_dbctl("init", "--pyproject", cwd=proj)

@@ -59,7 +59,11 @@ def test_parse_url_password_with_slash_matches_sqlalchemy() -> None:
     parts = parse_url(url)
     sa = make_url(url)
     assert (parts.user, parts.password, parts.host, parts.port, parts.database) == (
-        sa.username, sa.password, sa.host, sa.port, sa.database
+        sa.username,
+        sa.password,
+        sa.host,
+        sa.port,
+        sa.database,
     )
 
 

@@ -22,8 +22,7 @@ print(json.dumps({"code": code, "mods": mods}), file=sys.stderr)
 
 
 def _modules(args: list[str], cwd: Path) -> set[str]:
-    proc = subprocess.run([sys.executable, "-c", PROBE, *args], cwd=cwd, capture_output=True, text=True,
-                          check=False)
+    proc = subprocess.run([sys.executable, "-c", PROBE, *args], cwd=cwd, capture_output=True, text=True, check=False)
     data = json.loads(proc.stderr.strip().splitlines()[-1])
     assert data["code"] == 0, proc.stderr
     return set(data["mods"])
@@ -43,6 +42,6 @@ def test_targets_does_not_import_alembic(tmp_path: Path) -> None:
     assert "sqlalchemy" not in mods
 
 
-def test_version_through_entry_points(run_dbctl, tmp_path: Path) -> None:  # noqa: ANN001
+def test_version_through_entry_points(run_dbctl, tmp_path: Path) -> None:
     result = run_dbctl("--version", cwd=tmp_path)
     assert result.code == 0 and result.stdout.strip() == f"dbctl {dbctl.__version__}"

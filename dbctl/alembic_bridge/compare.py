@@ -92,9 +92,18 @@ def temporary_sqlite() -> Iterator[ResolvedTarget]:
     path = str(Path(folder) / "scratch.db")
     try:
         yield ResolvedTarget(
-            name="scratch", url=f"sqlite+pysqlite:///{path}", display_url=f"sqlite:///{path}",
-            dialect="sqlite", driver="pysqlite", host=None, port=None, database=path, protected=False,
-            lock_timeout=None, statement_timeout=None, connect_timeout=10.0,
+            name="scratch",
+            url=f"sqlite+pysqlite:///{path}",
+            display_url=f"sqlite:///{path}",
+            dialect="sqlite",
+            driver="pysqlite",
+            host=None,
+            port=None,
+            database=path,
+            protected=False,
+            lock_timeout=None,
+            statement_timeout=None,
+            connect_timeout=10.0,
         )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -146,7 +155,8 @@ def compare_models(executor: Executor, metadata: Any) -> list[SchemaDiff]:
 
     def compare(connection: sa.Connection) -> list[SchemaDiff]:
         context = MigrationContext.configure(
-            connection, opts={"compare_type": True, "include_object": _not_bookkeeping},
+            connection,
+            opts={"compare_type": True, "include_object": _not_bookkeeping},
         )
         try:
             diffs = compare_metadata(context, metadata)
@@ -200,8 +210,10 @@ def _constraint(kind: str, constraint: Any) -> tuple[str, str, str]:
         return "index", f"index.{name}" if name else f"table.{table}", subject
     if kind == "foreign-key":
         referred = constraint.referred_table.name
-        subject = (f"foreign key {name or '(unnamed)'} {table}{_cols(constraint.columns)} → "
-                   f"{referred}{_cols(e.column for e in constraint.elements)}")
+        subject = (
+            f"foreign key {name or '(unnamed)'} {table}{_cols(constraint.columns)} → "
+            f"{referred}{_cols(e.column for e in constraint.elements)}"
+        )
     else:
         subject = f"unique constraint {name or '(unnamed)'} on {table} {_cols(constraint.columns)}"
     return kind, f"constraint.{name}" if name else f"table.{table}", subject
@@ -222,8 +234,15 @@ def _describe(diff: tuple[Any, ...], dialect: Any) -> SchemaDiff:
         _, _schema, table, column = diff
         found = _column(column, dialect)
         models, database = (found, "no such column") if op == "add_column" else ("no such column", found)
-        return SchemaDiff("column", f"table.{table}.column.{column.name}", table, column.name,
-                          f"column {table}.{column.name}", models, database)
+        return SchemaDiff(
+            "column",
+            f"table.{table}.column.{column.name}",
+            table,
+            column.name,
+            f"column {table}.{column.name}",
+            models,
+            database,
+        )
     if op.startswith("modify_"):
         _, _schema, table, column, _existing, old, new = diff
         what = op.removeprefix("modify_")
@@ -233,8 +252,15 @@ def _describe(diff: tuple[Any, ...], dialect: Any) -> SchemaDiff:
             old, new = ("NULL" if old else "NOT NULL"), ("NULL" if new else "NOT NULL")
         else:
             old, new = _repr_value(old), _repr_value(new)
-        return SchemaDiff("column", f"table.{table}.column.{column}", table, column,
-                          f"column {table}.{column} ({what.replace('_', ' ')})", str(new), str(old))
+        return SchemaDiff(
+            "column",
+            f"table.{table}.column.{column}",
+            table,
+            column,
+            f"column {table}.{column} ({what.replace('_', ' ')})",
+            str(new),
+            str(old),
+        )
     kinds = {"index": "index", "constraint": "unique", "fk": "foreign-key"}
     head, _, noun = op.partition("_")
     if head in ("add", "remove") and noun in kinds:
@@ -243,11 +269,25 @@ def _describe(diff: tuple[Any, ...], dialect: Any) -> SchemaDiff:
         return SchemaDiff(kind, key, diff[1].table.name, None, subject, models, database)
     if op in ("add_table_comment", "remove_table_comment"):
         table = diff[1]
-        return SchemaDiff("comment", f"table.{table.name}", table.name, None, f"comment on table {table.name}",
-                          _repr_value(table.comment), _repr_value(diff[2]))
+        return SchemaDiff(
+            "comment",
+            f"table.{table.name}",
+            table.name,
+            None,
+            f"comment on table {table.name}",
+            _repr_value(table.comment),
+            _repr_value(diff[2]),
+        )
     table = next((getattr(d, "name", None) for d in diff[1:] if hasattr(d, "columns")), None)
-    return SchemaDiff("other", f"table.{table}" if table else op, table, None, op.replace("_", " "),
-                      "differs", ", ".join(repr(d) for d in diff[1:]))
+    return SchemaDiff(
+        "other",
+        f"table.{table}" if table else op,
+        table,
+        None,
+        op.replace("_", " "),
+        "differs",
+        ", ".join(repr(d) for d in diff[1:]),
+    )
 
 
 def _repr_value(value: Any) -> str:
@@ -350,8 +390,9 @@ def _detail(value: str | None) -> str:
     return f" ({value})" if value and value != PRESENT else ""
 
 
-def roundtrip(executor: Executor, start_after: str | None = None,
-              on_revision: Callable[[str], None] | None = None) -> RoundtripResult:
+def roundtrip(
+    executor: Executor, start_after: str | None = None, on_revision: Callable[[str], None] | None = None
+) -> RoundtripResult:
     """Upgrade, downgrade and upgrade again each revision from base to head on the (empty,
     scratch) target, comparing the reflected schema after each downgrade with the schema before
     that upgrade, and after the second upgrade with the schema after the first. Stops at the

@@ -50,7 +50,8 @@ def _connect_args(target: ResolvedTarget, migration: bool = False) -> dict[str, 
     if target.dialect == "postgresql" and target.driver.startswith("psycopg"):
         # libpq rounds below 2 s up to 2 s; application_name shows who holds locks.
         args: dict[str, object] = {
-            "connect_timeout": max(2, math.ceil(target.connect_timeout)), "application_name": "dbctl"
+            "connect_timeout": max(2, math.ceil(target.connect_timeout)),
+            "application_name": "dbctl",
         }
         options = session_options(target) if migration else None
         if options:
@@ -66,7 +67,7 @@ def _sqlite_transactional_ddl(engine: Engine, begin: str) -> None:
     failed migration would leave half its tables behind. Emit BEGIN ourselves instead."""
 
     @event.listens_for(engine, "connect")
-    def _no_driver_transactions(dbapi_connection, _record) -> None:  # noqa: ANN001
+    def _no_driver_transactions(dbapi_connection, _record) -> None:
         dbapi_connection.isolation_level = None
 
     @event.listens_for(engine, "begin")
@@ -79,8 +80,9 @@ def _engine(target: ResolvedTarget, write: bool) -> Engine:
         if target.is_async:
             from sqlalchemy.ext.asyncio import create_async_engine
 
-            async_engine = create_async_engine(target.url, poolclass=NullPool,
-                                               connect_args=_connect_args(target, write))
+            async_engine = create_async_engine(
+                target.url, poolclass=NullPool, connect_args=_connect_args(target, write)
+            )
             engine = async_engine.sync_engine
         else:
             engine = create_engine(target.url, poolclass=NullPool, connect_args=_connect_args(target, write))
@@ -118,8 +120,9 @@ def _connect_errors(target: ResolvedTarget) -> Iterator[None]:
             hint = None
             if path != ":memory:" and not Path(path).parent.is_dir():
                 hint = f"the folder {Path(path).parent} does not exist"
-            raise ConnectionFailed(f"cannot open SQLite database {path} (target '{target.name}'): {reason}",
-                                   hint=hint) from error
+            raise ConnectionFailed(
+                f"cannot open SQLite database {path} (target '{target.name}'): {reason}", hint=hint
+            ) from error
         raise ConnectionFailed(
             f"cannot connect to target '{target.name}' at {target.where}: {reason}",
             hint="check that the server is running and the URL, user and password are right",
@@ -186,8 +189,7 @@ def lock_connection(target: ResolvedTarget) -> Iterator[Connection]:
     scheme, sep, rest = url.partition("://")
     if target.is_async:
         url = f"postgresql+psycopg{sep}{rest}"
-    engine = create_engine(url, poolclass=NullPool, connect_args=_connect_args(target),
-                           isolation_level="AUTOCOMMIT")
+    engine = create_engine(url, poolclass=NullPool, connect_args=_connect_args(target), isolation_level="AUTOCOMMIT")
     try:
         with _connect_errors(target):
             connection = engine.connect()
@@ -213,7 +215,8 @@ def wait_until_reachable(target: ResolvedTarget, wait: float) -> None:
         except ConnectionFailed as error:
             left = deadline - time.monotonic()
             if left <= 0:
-                raise ConnectionFailed(f"{error.message} (still failing after waiting {wait:g}s)",
-                                       hint=error.hint) from error
+                raise ConnectionFailed(
+                    f"{error.message} (still failing after waiting {wait:g}s)", hint=error.hint
+                ) from error
             time.sleep(min(delay, left))
             delay = min(delay * 2, 5.0)

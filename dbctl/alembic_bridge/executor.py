@@ -272,8 +272,9 @@ class Executor:
         for item in items:
             entry = entries.get(item.revision)
             when = entry.applied_at.isoformat() if entry and entry.direction != "downgrade" else None
-            result.append(replace(item, applied=item.revision in applied,
-                                  applied_at=when if item.revision in applied else None))
+            result.append(
+                replace(item, applied=item.revision in applied, applied_at=when if item.revision in applied else None)
+            )
         return result
 
     # -- database state -------------------------------------------------------------------
@@ -317,8 +318,9 @@ class Executor:
         self.script()
         sums = self.checksums()
         with migration_lock(target, lock_timeout, on_lock_wait):
-            return self._migrate_locked(target, getattr(command, command_name), command_name, revision, on_step,
-                                        sums, on_next)
+            return self._migrate_locked(
+                target, getattr(command, command_name), command_name, revision, on_step, sums, on_next
+            )
 
     def _migrate_locked(
         self,
@@ -422,8 +424,12 @@ class Executor:
 
             after = run_on_connection(target, record_after, write=True)
         return MigrateResult(
-            target=target.name, command=command_name, before=before, after=after,
-            steps=tuple(steps), seconds=time.perf_counter() - started,
+            target=target.name,
+            command=command_name,
+            before=before,
+            after=after,
+            steps=tuple(steps),
+            seconds=time.perf_counter() - started,
         )
 
     def _between(self, upper: tuple[str, ...], lower: tuple[str, ...]) -> list[str]:
@@ -437,8 +443,10 @@ class Executor:
         self._require_target()
         self.script()
         if command_name == "downgrade" and ":" not in revision:
-            raise RevisionError("downgrade --sql needs FROM:TO (e.g. head:base or ae10:-1)",
-                                hint="offline mode cannot ask the database where it is")
+            raise RevisionError(
+                "downgrade --sql needs FROM:TO (e.g. head:base or ae10:-1)",
+                hint="offline mode cannot ask the database where it is",
+            )
         from alembic import command
 
         buffer = io.StringIO()
@@ -469,8 +477,10 @@ class Executor:
         try:
             obj: Any = importlib.import_module(module_name)
         except Exception as error:  # the user's module failed to import: show why, one line
-            raise ConfigError(f"{key}: cannot import {module_name!r}: {type(error).__name__}: {error}",
-                              hint="pythonpath in the config adds folders to the import path") from error
+            raise ConfigError(
+                f"{key}: cannot import {module_name!r}: {type(error).__name__}: {error}",
+                hint="pythonpath in the config adds folders to the import path",
+            ) from error
         for part in attribute.split("."):
             try:
                 obj = getattr(obj, part)
@@ -512,22 +522,28 @@ class Executor:
             attributes["target_metadata"] = self.load_metadata()
             if attributes["target_metadata"] is None:
                 raise ConfigError(
-                    f"{self.project.display_path}: autogenerate needs `metadata = \"module:attr\"` in the config",
+                    f'{self.project.display_path}: autogenerate needs `metadata = "module:attr"` in the config',
                     hint="or use --no-autogenerate",
                 )
 
         def write(connection: Any | None) -> Any:
-            cfg = self.alembic_config(connection=connection, **attributes) if connection is not None \
+            cfg = (
+                self.alembic_config(connection=connection, **attributes)
+                if connection is not None
                 else self.alembic_config(**attributes)
+            )
             with _alembic_errors(self.project), _quiet_stdout():
                 return command.revision(
-                    cfg, message=message, autogenerate=autogenerate,
+                    cfg,
+                    message=message,
+                    autogenerate=autogenerate,
                     process_revision_directives=drop_if_empty,
                 )
 
         if autogenerate:
             target = self._require_target()
             if self.hands_over_connection:
+
                 def on_connection(connection: Any) -> Any:
                     result = write(connection)
                     if connection.in_transaction():
@@ -544,8 +560,12 @@ class Executor:
         if skipped or not created:
             return RevisionResult(path=None, revision=None, message=message, autogenerate=autogenerate)
         script_obj = created[0] if isinstance(created, list) else created
-        return RevisionResult(path=self.display_path(script_obj.path), revision=script_obj.revision,
-                              message=message, autogenerate=autogenerate)
+        return RevisionResult(
+            path=self.display_path(script_obj.path),
+            revision=script_obj.revision,
+            message=message,
+            autogenerate=autogenerate,
+        )
 
     def merge(self, message: str | None) -> RevisionResult:
         from alembic import command
@@ -604,7 +624,7 @@ def _resolved(path: str) -> Path:
 def _relative_to(path: str, cwd: str) -> str:
     """:meth:`Executor.display_path` of an already resolved path."""
     prefix = cwd if cwd.endswith(os.sep) else cwd + os.sep
-    return path[len(prefix):] if path.startswith(prefix) else path
+    return path[len(prefix) :] if path.startswith(prefix) else path
 
 
 def _escape(value: str) -> str:
@@ -658,8 +678,9 @@ def _alembic_errors(project: ProjectConfig, loading: bool = True) -> Iterator[No
         raise _command_error(error) from error
     except SyntaxError as error:
         where = f"{display_path(error.filename)}:{error.lineno}" if error.filename else "a migration"
-        raise RevisionError(f"{where}: syntax error: {error.msg}", hint="fix the file; `dbctl check` shows more")\
-            from error
+        raise RevisionError(
+            f"{where}: syntax error: {error.msg}", hint="fix the file; `dbctl check` shows more"
+        ) from error
     except Exception as error:
         if not loading or isinstance(error, sa_exc.SQLAlchemyError):
             raise

@@ -28,8 +28,10 @@ _STATEMENT = re.compile(r"^[^ \t\n#].*", re.M)  # a line that starts a top-level
 _COMMENT_END = r"[ \t]*(?:#.*)?"
 _IMPORT = re.compile(r"import[ \t]+(sqlalchemy)(?:[ \t]+as[ \t]+(\w+))?" + _COMMENT_END)
 _FROM_IMPORT = re.compile(r"from[ \t]+([\w.]+)[ \t]+import[ \t]+(\w+(?:[ \t]*,[ \t]*\w+)*)" + _COMMENT_END)
-_DEF = re.compile(r"(?:async[ \t]+)?def[ \t]+\w+[ \t]*\([ \t]*(?:\w+(?:[ \t]*,[ \t]*\w+)*[ \t]*,?[ \t]*)?\)"
-                  r"(?:[ \t]*->[ \t]*None)?[ \t]*:" + _COMMENT_END)
+_DEF = re.compile(
+    r"(?:async[ \t]+)?def[ \t]+\w+[ \t]*\([ \t]*(?:\w+(?:[ \t]*,[ \t]*\w+)*[ \t]*,?[ \t]*)?\)"
+    r"(?:[ \t]*->[ \t]*None)?[ \t]*:" + _COMMENT_END
+)
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 _BUILTIN_ANNOTATIONS = frozenset({"str", "None", "tuple", "list"})
 _SIMPLE_VALUE = re.compile(r"""(?:"([^"\\\n]*)"|'([^'\\\n]*)'|(None))[ \t]*(?:#.*)?""")
@@ -161,7 +163,7 @@ def _docstring(source: str) -> tuple[str, int] | None:
     """The module docstring (``""`` without one) and where it ends; None when only Python can tell."""
     start = _LEADING.match(source).end()  # type: ignore[union-attr]
     if source.startswith(('"""', "'''"), start):
-        quote = source[start:start + 3]
+        quote = source[start : start + 3]
     elif source.startswith(('"', "'"), start):
         quote = source[start]
     elif _PREFIXED_STRING.match(source, start):
@@ -174,7 +176,7 @@ def _docstring(source: str) -> tuple[str, int] | None:
         return None
     body = source[body_start:end]
     line_end = source.find("\n", end)
-    rest = source[end + len(quote):line_end if line_end >= 0 else len(source)].strip()
+    rest = source[end + len(quote) : line_end if line_end >= 0 else len(source)].strip()
     if "\\" in body or (len(quote) == 1 and "\n" in body) or (rest and not rest.startswith("#")):
         return None
     return body, end + len(quote)
@@ -191,8 +193,11 @@ def _compiles(path: str, data: bytes, stat: os.stat_result) -> bool:
         head = b""
     if len(head) == 16 and head[:4] == importlib.util.MAGIC_NUMBER:
         flags = int.from_bytes(head[4:8], "little")
-        if flags == 0 and int.from_bytes(head[8:12], "little") == int(stat.st_mtime) & 0xFFFFFFFF \
-                and int.from_bytes(head[12:16], "little") == stat.st_size & 0xFFFFFFFF:
+        if (
+            flags == 0
+            and int.from_bytes(head[8:12], "little") == int(stat.st_mtime) & 0xFFFFFFFF
+            and int.from_bytes(head[12:16], "little") == stat.st_size & 0xFFFFFFFF
+        ):
             return True
         if flags & 1 and head[8:16] == importlib.util.source_hash(data):
             return True

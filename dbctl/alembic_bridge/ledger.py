@@ -84,8 +84,15 @@ def ensure(connection: Connection, baseline: dict[str, str | None], *, commit: b
     _metadata.create_all(connection, checkfirst=True)
     now = datetime.now(UTC)
     rows = [
-        {"revision": rev, "direction": "baseline", "checksum": digest, "applied_at": now,
-         "applied_by": whoami(), "duration_ms": 0, "dbctl_version": __version__}
+        {
+            "revision": rev,
+            "direction": "baseline",
+            "checksum": digest,
+            "applied_at": now,
+            "applied_by": whoami(),
+            "duration_ms": 0,
+            "dbctl_version": __version__,
+        }
         for rev, digest in baseline.items()
     ]
     if rows:
@@ -100,8 +107,15 @@ def record(connection: Connection, revision: str, direction: str, digest: str | 
     # One INSERT construct with parameters (not .values(), which builds a new statement per row).
     connection.execute(
         _INSERT,
-        {"revision": revision, "direction": direction, "checksum": digest, "applied_at": datetime.now(UTC),
-         "applied_by": whoami(), "duration_ms": round(seconds * 1000), "dbctl_version": __version__},
+        {
+            "revision": revision,
+            "direction": direction,
+            "checksum": digest,
+            "applied_at": datetime.now(UTC),
+            "applied_by": whoami(),
+            "duration_ms": round(seconds * 1000),
+            "dbctl_version": __version__,
+        },
     )
 
 
@@ -117,6 +131,7 @@ def latest(connection: Connection) -> dict[str, LedgerEntry]:
         applied_at = row["applied_at"]
         if applied_at is not None and applied_at.tzinfo is None:
             applied_at = applied_at.replace(tzinfo=UTC)  # SQLite keeps no zone; we always write UTC
-        result[row["revision"]] = LedgerEntry(row["revision"], row["direction"], row["checksum"], applied_at,
-                                              row["applied_by"])
+        result[row["revision"]] = LedgerEntry(
+            row["revision"], row["direction"], row["checksum"], applied_at, row["applied_by"]
+        )
     return result

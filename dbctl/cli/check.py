@@ -36,18 +36,29 @@ def check(
     ] = False,
     drift: Annotated[
         bool,
-        typer.Option("--drift", help="Compare the models with the schema the migrations build (DB801); "
-                     "with -t, with that database (read-only, must be at head)."),
+        typer.Option(
+            "--drift",
+            help="Compare the models with the schema the migrations build (DB801); "
+            "with -t, with that database (read-only, must be at head).",
+        ),
     ] = False,
     roundtrip: Annotated[
         bool,
-        typer.Option("--roundtrip", help="Upgrade, downgrade and upgrade again every revision on a scratch "
-                     "database (DB802); with -t, on that empty, unprotected target (it is written)."),
+        typer.Option(
+            "--roundtrip",
+            help="Upgrade, downgrade and upgrade again every revision on a scratch "
+            "database (DB802); with -t, on that empty, unprotected target (it is written).",
+        ),
     ] = False,
     target: Annotated[
         str | None,
-        typer.Option("-t", "--target", help="A database for --drift (checked, read-only) or --roundtrip "
-                     "(scratch, written); also reports applied revisions edited since (DB803).", metavar="NAME"),
+        typer.Option(
+            "-t",
+            "--target",
+            help="A database for --drift (checked, read-only) or --roundtrip "
+            "(scratch, written); also reports applied revisions edited since (DB803).",
+            metavar="NAME",
+        ),
     ] = None,
 ) -> None:
     """Lint migrations statically (no database, no imports) and check the revision graph;

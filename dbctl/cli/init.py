@@ -13,13 +13,15 @@ from dbctl.cli.root import app
 @app.command()
 def init(
     directory: Annotated[str, typer.Option("--dir", help="Folder for the migration environment.")] = "migrations",
-    url: Annotated[str | None, typer.Option("--url", help="URL of the dev target (default: a local SQLite file).")]
-    = None,
+    url: Annotated[
+        str | None, typer.Option("--url", help="URL of the dev target (default: a local SQLite file).")
+    ] = None,
     metadata: Annotated[
         str | None, typer.Option("--metadata", help="Your models' MetaData, as module:attribute.")
     ] = None,
-    sync: Annotated[bool, typer.Option("--sync", help="Default to a sync driver (sqlite://) instead of aiosqlite.")]
-    = False,
+    sync: Annotated[
+        bool, typer.Option("--sync", help="Default to a sync driver (sqlite://) instead of aiosqlite.")
+    ] = False,
     pyproject: Annotated[
         bool, typer.Option("--pyproject", help="Append [tool.dbctl] to pyproject.toml instead of dbctl.toml.")
     ] = False,
@@ -33,4 +35,4 @@ def init(
     result = api.init(Path.cwd(), directory=directory, url=url, metadata=metadata, sync=sync, pyproject=pyproject)
     console.success(f"created the migration environment in {escape(result.script_location)}")
     console.success(f"configuration written to {escape(result.config_path)}")
-    console.info("next: `dbctl revision -m \"first revision\"`, then `dbctl upgrade head`")
+    console.info('next: `dbctl revision -m "first revision"`, then `dbctl upgrade head`')

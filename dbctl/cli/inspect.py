@@ -35,8 +35,7 @@ def current(
     project = state(ctx).project()
     names = expand(project, targets, all_targets)
     if is_multi(project, targets, all_targets):
-        fan_out(ctx, names, "current", {"wait": duration("--wait", wait)}, parallel=parallel, fail_fast=False,
-                fmt=fmt)
+        fan_out(ctx, names, "current", {"wait": duration("--wait", wait)}, parallel=parallel, fail_fast=False, fmt=fmt)
         return
     render.current(api.current(project, target=names[0], wait=duration("--wait", wait)), fmt.value)
 
@@ -77,8 +76,9 @@ def history(
     target: Annotated[
         str | None, typer.Option("-t", "--target", metavar="NAME", help="Also mark what is applied on this target.")
     ] = None,
-    rev_range: Annotated[str | None, typer.Option("-r", "--rev-range", help="START:END, e.g. base:head or ae1:")]
-    = None,
+    rev_range: Annotated[
+        str | None, typer.Option("-r", "--rev-range", help="START:END, e.g. base:head or ae1:")
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", help="Also show each revision's file.")] = False,
     fmt: FormatOption = OutputFormat.text,
 ) -> None:

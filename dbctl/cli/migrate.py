@@ -32,8 +32,10 @@ def revision(
     message: Annotated[str, typer.Option("-m", "--message", help="What the revision does.")],
     autogenerate: Annotated[
         bool | None,
-        typer.Option("--autogenerate/--no-autogenerate",
-                     help="Compare the models with the database (default: on when metadata is configured)."),
+        typer.Option(
+            "--autogenerate/--no-autogenerate",
+            help="Compare the models with the database (default: on when metadata is configured).",
+        ),
     ] = None,
     empty: Annotated[bool, typer.Option("--empty", help="Write the revision even if nothing changed.")] = False,
     target: TargetOption = None,
@@ -49,7 +51,7 @@ def revision(
         _lint_new_file(project, result.path)
 
 
-def _lint_new_file(project, path: str) -> None:  # noqa: ANN001
+def _lint_new_file(project, path: str) -> None:
     """Show what `dbctl check` thinks of the file just written (it never fails the command)."""
     from pathlib import Path
 
@@ -76,8 +78,8 @@ def merge(
 
 
 LockTimeoutOption = Annotated[
-    str, typer.Option("--lock-timeout", help="How long to wait for another deploy's migration lock.",
-                      metavar="DURATION")
+    str,
+    typer.Option("--lock-timeout", help="How long to wait for another deploy's migration lock.", metavar="DURATION"),
 ]
 SqlOption = Annotated[bool, typer.Option("--sql", help="Print the SQL script instead of running it (offline).")]
 YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation on protected targets.")]
@@ -98,8 +100,10 @@ def _run(
 
     project = state(ctx).project()
     kwargs: dict[str, object] = {
-        "target": target, "lock_timeout": duration("--lock-timeout", lock_timeout),
-        "on_lock_wait": render.lock_wait, "wait": duration("--wait", wait),
+        "target": target,
+        "lock_timeout": duration("--lock-timeout", lock_timeout),
+        "on_lock_wait": render.lock_wait,
+        "wait": duration("--wait", wait),
     }
     if command != "stamp":
         kwargs["on_step"] = render.step if fmt is OutputFormat.text else None
@@ -147,8 +151,11 @@ def upgrade(
     if not is_multi(project, targets, all_targets):
         _run(ctx, "upgrade", revision, names[0], fmt, lock_timeout, wait)
         return
-    kwargs = {"revision": revision, "lock_timeout": duration("--lock-timeout", lock_timeout),
-              "wait": duration("--wait", wait)}
+    kwargs = {
+        "revision": revision,
+        "lock_timeout": duration("--lock-timeout", lock_timeout),
+        "wait": duration("--wait", wait),
+    }
     fan_out(ctx, names, "upgrade", kwargs, parallel=parallel, fail_fast=fail_fast, fmt=fmt)
 
 

@@ -16,8 +16,13 @@ if TYPE_CHECKING:
 
 MultiTargetOption = Annotated[
     list[str] | None,
-    typer.Option("-t", "--target", envvar="DBCTL_TARGET", metavar="NAME",
-                 help="Target or group (repeatable; default: default_target)."),
+    typer.Option(
+        "-t",
+        "--target",
+        envvar="DBCTL_TARGET",
+        metavar="NAME",
+        help="Target or group (repeatable; default: default_target).",
+    ),
 ]
 AllTargetsOption = Annotated[bool, typer.Option("--all-targets", help="Every configured target.")]
 ParallelOption = Annotated[
@@ -83,8 +88,7 @@ def confirm(project: ProjectConfig, target: str | None, command: str, yes: bool)
     if not sys.stdin.isatty():
         return False
     console.warning(f"target '{chosen.name}' is protected; {command} changes it.")
-    answer = typer.prompt(f"Type the target's name ({chosen.name}) to go on", default="", show_default=False,
-                          err=True)
+    answer = typer.prompt(f"Type the target's name ({chosen.name}) to go on", default="", show_default=False, err=True)
     if answer.strip() != chosen.name:
         raise UsageError(f"confirmation did not match '{chosen.name}'; nothing was changed")
     return True
@@ -109,8 +113,9 @@ def fan_out(
     project = state(ctx).project()
     on_outcome = render.outcome_line if fmt is OutputFormat.text else None
     with spinner(f"{command}: {len(names)} target(s), {parallel} at a time…"):
-        outcomes = run_many(project, names, command, kwargs, parallel=parallel, fail_fast=fail_fast,
-                            on_outcome=on_outcome)
+        outcomes = run_many(
+            project, names, command, kwargs, parallel=parallel, fail_fast=fail_fast, on_outcome=on_outcome
+        )
     if command == "status":
         outcomes = [status_outcome(o, gate) for o in outcomes]
     render.outcomes(outcomes, command, fmt.value, skipped=len(names) - len(outcomes))

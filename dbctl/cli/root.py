@@ -98,7 +98,12 @@ def state(ctx: typer.Context) -> AppState:
 
 TargetOption = Annotated[
     str | None,
-    typer.Option("-t", "--target", envvar="DBCTL_TARGET", help="Target from the config (default: default_target).",
-                 metavar="NAME"),
+    typer.Option(
+        "-t",
+        "--target",
+        envvar="DBCTL_TARGET",
+        help="Target from the config (default: default_target).",
+        metavar="NAME",
+    ),
 ]
 FormatOption = Annotated[OutputFormat, typer.Option("--format", help="Output format.")]

@@ -123,8 +123,9 @@ class _Validator:
         try:
             return interpolate(raw)
         except MissingVariable as exc:
-            raise self.fail(key, f"environment variable {exc.name} is not set",
-                            f"set it, or write ${{{exc.name}:-default}}") from None
+            raise self.fail(
+                key, f"environment variable {exc.name} is not set", f"set it, or write ${{{exc.name}:-default}}"
+            ) from None
         except MalformedReference:
             raise self.fail(key, "malformed ${...} reference (use ${VAR} or ${VAR:-default}; $$ for $)") from None
 
@@ -136,7 +137,7 @@ class _Validator:
         if isinstance(value, str):
             value = self.string(value, key)
         elif not isinstance(value, int | float) or isinstance(value, bool):
-            raise self.fail(key, f"expected a duration such as \"5s\", got {_type_name(value)}")
+            raise self.fail(key, f'expected a duration such as "5s", got {_type_name(value)}')
         try:
             return parse_duration(value)
         except ValueError as exc:
@@ -163,8 +164,11 @@ class _Validator:
         if "metadata" in data:
             metadata = self.string(data["metadata"], "metadata")
             if ":" not in metadata:
-                raise self.fail("metadata", f"expected 'module:attribute', got {metadata!r}",
-                                "for example metadata = \"app.models:Base.metadata\"")
+                raise self.fail(
+                    "metadata",
+                    f"expected 'module:attribute', got {metadata!r}",
+                    'for example metadata = "app.models:Base.metadata"',
+                )
         targets_table = self.typed(data.get("targets", {}), dict, "targets", "a table of targets")
         targets = {name: self.target(name, table) for name, table in targets_table.items()}
         default = None
@@ -240,8 +244,11 @@ class _Validator:
         drift_ignore = self.string_list(table.get("drift_ignore", []), "lint.drift_ignore")
         for i, entry in enumerate(drift_ignore):
             if not DRIFT_IGNORE.fullmatch(entry):
-                raise self.fail(f"lint.drift_ignore[{i}]", f"{entry!r} names no schema object",
-                                'use "table.NAME", "table.NAME.column.COLUMN", "index.NAME" or "constraint.NAME"')
+                raise self.fail(
+                    f"lint.drift_ignore[{i}]",
+                    f"{entry!r} names no schema object",
+                    'use "table.NAME", "table.NAME.column.COLUMN", "index.NAME" or "constraint.NAME"',
+                )
         return LintConfig(
             select=tuple(c.upper() for c in self.string_list(table.get("select", []), "lint.select")),
             ignore=tuple(c.upper() for c in self.string_list(table.get("ignore", []), "lint.ignore")),
@@ -258,8 +265,12 @@ def _known(targets: dict[str, Any]) -> str:
 
 
 def _type_name(value: Any) -> str:
-    names: dict[type, str] = {str: "a string", int: "an integer", float: "a number", bool: "a boolean",
-                              list: "a list", dict: "a table"}
+    names: dict[type, str] = {
+        str: "a string",
+        int: "an integer",
+        float: "a number",
+        bool: "a boolean",
+        list: "a list",
+        dict: "a table",
+    }
     return names.get(type(value), type(value).__name__)
-
-

@@ -21,9 +21,17 @@ from dbctl.results import StatusResult, TargetOutcome
 OutcomeCallback = Callable[[TargetOutcome], None]
 
 # What every worker needs before its first target: imported once in the fork server.
-_PRELOAD = ["dbctl.api", "dbctl.alembic_bridge.executor", "dbctl.alembic_bridge.ledger", "dbctl.alembic_bridge.connect",
-            "alembic.command", "alembic.runtime.migration", "alembic.script", "sqlalchemy.dialects.sqlite",
-            "sqlalchemy.dialects.postgresql"]
+_PRELOAD = [
+    "dbctl.api",
+    "dbctl.alembic_bridge.executor",
+    "dbctl.alembic_bridge.ledger",
+    "dbctl.alembic_bridge.connect",
+    "alembic.command",
+    "alembic.runtime.migration",
+    "alembic.script",
+    "sqlalchemy.dialects.sqlite",
+    "sqlalchemy.dialects.postgresql",
+]
 
 
 def _process_context() -> multiprocessing.context.BaseContext:
@@ -54,8 +62,10 @@ def expand_targets(project: ProjectConfig, names: Sequence[str] | None, all_targ
             members = [name]
         else:
             known = sorted(project.targets) + [f"{g} (group)" for g in sorted(project.groups)]
-            raise TargetError(f"unknown target or group '{name}' in {project.display_path}",
-                              hint="known: " + ", ".join(known) if known else "no targets are configured")
+            raise TargetError(
+                f"unknown target or group '{name}' in {project.display_path}",
+                hint="known: " + ", ".join(known) if known else "no targets are configured",
+            )
         for member in members:
             if member not in result:
                 result.append(member)

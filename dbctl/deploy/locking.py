@@ -77,8 +77,10 @@ def _acquire(
             told = True
         left = deadline - time.monotonic()
         if left <= 0:
-            raise LockTimeout(f"{busy} ({who.description}); gave up after {timeout:g}s",
-                              hint="wait for the other deploy to finish, or raise --lock-timeout")
+            raise LockTimeout(
+                f"{busy} ({who.description}); gave up after {timeout:g}s",
+                hint="wait for the other deploy to finish, or raise --lock-timeout",
+            )
         time.sleep(min(delay, left))
         delay = min(delay * 2, 1.0)
 
@@ -101,8 +103,13 @@ def _file_lock(path: Path, target: ResolvedTarget, timeout: float, on_wait: Wait
             except BlockingIOError:
                 return False
 
-        _acquire(try_lock, lambda: LockHolder(_read_holder(fd)), timeout, on_wait,
-                 f"target '{target.name}': another dbctl holds the migration lock of {target.database}")
+        _acquire(
+            try_lock,
+            lambda: LockHolder(_read_holder(fd)),
+            timeout,
+            on_wait,
+            f"target '{target.name}': another dbctl holds the migration lock of {target.database}",
+        )
         os.ftruncate(fd, 0)
         os.pwrite(fd, _whoami().encode("utf-8"), 0)
         try:
@@ -145,8 +152,13 @@ def _advisory_lock(target: ResolvedTarget, timeout: float, on_wait: WaitCallback
         def try_lock() -> bool:
             return bool(conn.execute(text("SELECT pg_try_advisory_lock(:a, :b)"), {"a": key1, "b": key2}).scalar())
 
-        _acquire(try_lock, lambda: _pg_holder(conn, key1, key2), timeout, on_wait,
-                 f"target '{target.name}': another session holds the migration lock of {target.where}")
+        _acquire(
+            try_lock,
+            lambda: _pg_holder(conn, key1, key2),
+            timeout,
+            on_wait,
+            f"target '{target.name}': another session holds the migration lock of {target.where}",
+        )
         try:
             yield
         finally:
@@ -154,7 +166,7 @@ def _advisory_lock(target: ResolvedTarget, timeout: float, on_wait: WaitCallback
                 conn.execute(text("SELECT pg_advisory_unlock(:a, :b)"), {"a": key1, "b": key2})
 
 
-def _pg_holder(conn, key1: int, key2: int) -> LockHolder:  # noqa: ANN001
+def _pg_holder(conn, key1: int, key2: int) -> LockHolder:
     from sqlalchemy import text
 
     row = conn.execute(

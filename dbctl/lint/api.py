@@ -143,7 +143,7 @@ def parallel_map(work: Callable[[list[str]], list[_FileResult]], items: list[str
     if jobs <= 1:
         return work(items)
     size = -(-len(items) // jobs)
-    chunks = [items[i:i + size] for i in range(0, len(items), size)]
+    chunks = [items[i : i + size] for i in range(0, len(items), size)]
     sys.stdout.flush()
     sys.stderr.flush()
     children = []

@@ -132,8 +132,9 @@ def _allowed(project: ProjectConfig, codes: Iterable[str]) -> set[str]:
     return set(codes) - expand_selectors(project.lint.ignore, f"{project.display_path}: {prefix}lint.ignore")
 
 
-def _finding(severity: dict[str, str], file: str | Path, code: str, line: int, message: str,
-             help: str | None = None) -> Finding:
+def _finding(
+    severity: dict[str, str], file: str | Path, code: str, line: int, message: str, help: str | None = None
+) -> Finding:
     """A finding of a model or database rule (``severity``: the ``[lint] severity`` overrides)."""
     rule = all_rules()[code]
     path = str(Path(file).resolve())
@@ -248,15 +249,16 @@ def _load_models(project: ProjectConfig) -> tuple[Any, list[str]]:
 
     if not project.metadata:
         raise ConfigError(
-            f"{project.display_path}: --models and --drift need `metadata = \"module:attr\"` in the config",
+            f'{project.display_path}: --models and --drift need `metadata = "module:attr"` in the config',
             hint='for example metadata = "app.models:Base.metadata"',
         )
     metadata = Executor(project).load_metadata()
     return metadata, _model_files(project)
 
 
-def model_findings(metadata: Any, files: list[str], codes: Iterable[str],
-                   severity: dict[str, str] | None = None) -> list[Finding]:
+def model_findings(
+    metadata: Any, files: list[str], codes: Iterable[str], severity: dict[str, str] | None = None
+) -> list[Finding]:
     """Run the model rules ``codes`` on ``metadata``; findings point into ``files`` (the model
     sources, the MetaData's module first)."""
     sources = Sources(files)
@@ -305,8 +307,10 @@ def _modified_findings(project: ProjectConfig, state: _TargetState) -> list[Find
     findings = []
     for info in state.modified:
         line = find_line(str(Path(info.path).resolve()), r"^revision\b")
-        message = (f"revision {info.revision} ({info.message or 'no message'}) is applied on target "
-                   f"'{state.name}', and its file has changed since (the ledger's checksum differs)")
+        message = (
+            f"revision {info.revision} ({info.message or 'no message'}) is applied on target "
+            f"'{state.name}', and its file has changed since (the ledger's checksum differs)"
+        )
         findings.append(_finding(project.lint.severity, info.path, MODIFIED, line, message))
     return findings
 
@@ -330,7 +334,8 @@ def _drift(project: ProjectConfig, state: _TargetState | None, progress: Progres
                 raise MigrationFailed(
                     f"--drift: the migrations fail on a temporary SQLite database: {error.message}",
                     hint="compare the models with a database of the right kind that is at head: --drift -t TARGET",
-                    revision=error.revision, path=error.path,
+                    revision=error.revision,
+                    path=error.path,
                 ) from error
             progress("drift: comparing the models with the migrated schema")
             diffs = compare.compare_models(executor, metadata)
@@ -341,8 +346,10 @@ def _drift(project: ProjectConfig, state: _TargetState | None, progress: Progres
         progress(f"drift: comparing the models with target '{state.name}'")
         diffs = compare.compare_models(state.executor, metadata)
         where = f"database '{state.name}'"
-        help_prefix = ("the database was changed outside the migrations (or the models were): "
-                       "write a migration, or undo the change")
+        help_prefix = (
+            "the database was changed outside the migrations (or the models were): "
+            "write a migration, or undo the change"
+        )
     ignored = project.lint.drift_ignore
     findings = []
     for diff in diffs:
@@ -363,12 +370,16 @@ def _diff_location(sources: Sources, diff: SchemaDiff) -> tuple[str, int]:
 
 def _not_at_head(project: ProjectConfig, state: _TargetState) -> Finding:
     at = ", ".join(state.current) or "base (empty)"
-    message = (f"target '{state.name}' is at {at}, not at head ({', '.join(state.heads) or 'none'}): "
-               "the models were not compared with it")
+    message = (
+        f"target '{state.name}' is at {at}, not at head ({', '.join(state.heads) or 'none'}): "
+        "the models were not compared with it"
+    )
     header = rf"^\[(tool\.dbctl\.)?targets\.{re.escape(state.name)}\]"
     line = find_line(str(project.path), header)
-    help = (f"upgrade it first (`dbctl -t {state.name} upgrade head`), or check the migrations "
-            "themselves with `dbctl check --drift` (no -t)")
+    help = (
+        f"upgrade it first (`dbctl -t {state.name} upgrade head`), or check the migrations "
+        "themselves with `dbctl check --drift` (no -t)"
+    )
     return _finding(project.lint.severity, project.path, DRIFT, line, message, help)
 
 
@@ -397,8 +408,10 @@ def _roundtrip(project: ProjectConfig, target_name: str | None, progress: Progre
         if result.failure is None:
             executor.migrate("downgrade", "base")  # leave the scratch database as it was found
         else:
-            progress(f"roundtrip: scratch target '{target.name}' is left as the failure left it, for a look; "
-                     f"empty it before the next round trip")
+            progress(
+                f"roundtrip: scratch target '{target.name}' is left as the failure left it, for a look; "
+                f"empty it before the next round trip"
+            )
     if result.skipped:
         progress(f"roundtrip: {len(result.skipped)} revision(s) up to start_after applied without checking")
     if result.failure is None:
@@ -416,9 +429,9 @@ def _roundtrip_finding(project: ProjectConfig, failure: RoundtripFailure) -> Fin
         shown = list(failure.differences[:MAX_DIFFERENCES])
         if len(failure.differences) > MAX_DIFFERENCES:
             shown.append(f"and {len(failure.differences) - MAX_DIFFERENCES} more")
-        expected = ("what it was before the upgrade" if failure.step == "downgrade"
-                    else "what the first upgrade made")
+        expected = "what it was before the upgrade" if failure.step == "downgrade" else "what the first upgrade made"
         after = "after the downgrade" if failure.step == "downgrade" else "after upgrading again"
-        message = (f"revision {failure.revision} does not round-trip: {after} the schema is not {expected}: "
-                   f"{'; '.join(shown)}")
+        message = (
+            f"revision {failure.revision} does not round-trip: {after} the schema is not {expected}: {'; '.join(shown)}"
+        )
     return _finding(project.lint.severity, path, ROUNDTRIP, line, message)

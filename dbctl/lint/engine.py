@@ -201,7 +201,12 @@ class SqlSite:
     __slots__ = ("expr", "call", "function", "autocommit", "with_lines", "created")
 
     def __init__(
-        self, expr: ast.expr, call: ast.Call, function: str, autocommit: bool, with_lines: tuple[int, ...],
+        self,
+        expr: ast.expr,
+        call: ast.Call,
+        function: str,
+        autocommit: bool,
+        with_lines: tuple[int, ...],
         created: frozenset[str],
     ) -> None:
         self.expr = expr
@@ -356,9 +361,7 @@ class Migration:
             if inner is None:
                 return
             expr = inner
-        self.sql_sites.append(
-            SqlSite(expr, call, function, ctx.autocommit, ctx.with_lines, frozenset(self._created))
-        )
+        self.sql_sites.append(SqlSite(expr, call, function, ctx.autocommit, ctx.with_lines, frozenset(self._created)))
 
 
 # -- reading and parsing --------------------------------------------------------------------
@@ -432,7 +435,7 @@ def parse_migration(path: str | Path) -> Migration | RevisionInfo:
 
 def _revision_info(file: str, values: dict[str, ast.expr], lines: dict[str, int]) -> RevisionInfo:
     if "revision" not in values:
-        return RevisionInfo(file, error="no `revision = \"...\"` assignment at module level")
+        return RevisionInfo(file, error='no `revision = "..."` assignment at module level')
     node = values["revision"]
     revision = _literal_strings(node)
     if not revision or type(node) is not ast.Constant:

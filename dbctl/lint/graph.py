@@ -34,24 +34,47 @@ def check_graph(infos: Sequence[RevisionInfo], enabled: Iterable[str]) -> list[G
     for info in valid:
         first = nodes.setdefault(info.revision, info)  # type: ignore[arg-type]
         if first is not info and "DB503" in enabled:
-            found.append((info.file, "DB503", Hit(
-                info.revision_line, 1,
-                f"revision '{info.revision}' is also declared in {_name(first.file)}",
-            )))
+            found.append(
+                (
+                    info.file,
+                    "DB503",
+                    Hit(
+                        info.revision_line,
+                        1,
+                        f"revision '{info.revision}' is also declared in {_name(first.file)}",
+                    ),
+                )
+            )
 
     labels = {label for info in valid for label in info.branch_labels}
     if "DB502" in enabled:
         for info in nodes.values():
             for parent in info.down_revisions:
                 if parent not in nodes:
-                    found.append((info.file, "DB502", Hit(
-                        info.down_line, 1, f"down_revision '{parent}' of revision '{info.revision}' does not exist",
-                    )))
+                    found.append(
+                        (
+                            info.file,
+                            "DB502",
+                            Hit(
+                                info.down_line,
+                                1,
+                                f"down_revision '{parent}' of revision '{info.revision}' does not exist",
+                            ),
+                        )
+                    )
             for dep in info.depends_on:
                 if dep not in nodes and dep not in labels:
-                    found.append((info.file, "DB502", Hit(
-                        info.depends_line, 1, f"depends_on '{dep}' of revision '{info.revision}' does not exist",
-                    )))
+                    found.append(
+                        (
+                            info.file,
+                            "DB502",
+                            Hit(
+                                info.depends_line,
+                                1,
+                                f"depends_on '{dep}' of revision '{info.revision}' does not exist",
+                            ),
+                        )
+                    )
 
     if "DB501" in enabled:
         parents = {p for info in nodes.values() for p in info.down_revisions}
@@ -60,19 +83,34 @@ def check_graph(infos: Sequence[RevisionInfo], enabled: Iterable[str]) -> list[G
             listed = ", ".join(heads)
             for head in heads:
                 info = nodes[head]
-                found.append((info.file, "DB501", Hit(
-                    info.revision_line, 1,
-                    f"revision '{head}' is one of {len(heads)} heads ({listed}); merge them with `dbctl merge`",
-                )))
+                found.append(
+                    (
+                        info.file,
+                        "DB501",
+                        Hit(
+                            info.revision_line,
+                            1,
+                            f"revision '{head}' is one of {len(heads)} heads ({listed}); merge them with `dbctl merge`",
+                        ),
+                    )
+                )
 
     if "DB504" in enabled:
         for cycle in _cycles(nodes):
             chain = " -> ".join(cycle + [cycle[0]])
             for rev in cycle:
                 info = nodes[rev]
-                found.append((info.file, "DB504", Hit(
-                    info.down_line, 1, f"revision '{rev}' is part of a cycle: {chain}",
-                )))
+                found.append(
+                    (
+                        info.file,
+                        "DB504",
+                        Hit(
+                            info.down_line,
+                            1,
+                            f"revision '{rev}' is part of a cycle: {chain}",
+                        ),
+                    )
+                )
     return found
 
 
@@ -96,7 +134,7 @@ def _cycles(nodes: dict[str, RevisionInfo]) -> list[list[str]]:
             if parent not in nodes:
                 continue
             if colour[parent] == grey:
-                cycles.append(path[path.index(parent):])
+                cycles.append(path[path.index(parent) :])
             elif colour[parent] == white:
                 colour[parent] = grey
                 path.append(parent)

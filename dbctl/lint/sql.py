@@ -132,7 +132,7 @@ def _statement_line(expr: ast.expr, sql: str, location: int) -> int:
     if type(expr) is not ast.Constant or (expr.end_lineno or expr.lineno) - expr.lineno != sql.count("\n"):
         return expr.lineno
     prefix = sql.encode("utf-8")[:location].decode("utf-8", errors="ignore")
-    rest = sql[len(prefix):]
+    rest = sql[len(prefix) :]
     lead = len(rest) - len(rest.lstrip())  # the whitespace before the statement itself
     offset = (prefix + rest[:lead]).count("\n")
     return expr.lineno + offset
@@ -239,9 +239,12 @@ def _hazards(stmt: dict[str, Any], site: SqlSite, created: set[str]) -> Iterable
                 for default in defaults:
                     volatile = volatile_calls(default.get("raw_expr"))
                     if volatile:
-                        yield "DB305", (
-                            f"column '{column}' added to existing table '{table}' with a volatile "
-                            f"default ({volatile[0]}()): the table is rewritten"
+                        yield (
+                            "DB305",
+                            (
+                                f"column '{column}' added to existing table '{table}' with a volatile "
+                                f"default ({volatile[0]}()): the table is rewritten"
+                            ),
                         )
     elif kind == "RenameStmt":
         rename = body.get("renameType")

@@ -271,4 +271,3 @@ def render_rule_doc(rule: Rule) -> None:
     else:
         sys.stdout.write(scrub(f"{header}\n\n{rule.doc}\n"))
         sys.stdout.flush()
-

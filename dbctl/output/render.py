@@ -33,19 +33,29 @@ def revs(ids: Sequence[str]) -> str:
 
 def targets(infos: list[TargetInfo], fmt: str) -> None:
     if fmt == "json":
-        console.write_json([
-            {"name": t.name, "dialect": t.dialect, "driver": t.driver, "url": t.url, "protected": t.protected,
-             "default": t.default, "error": t.error}
-            for t in infos
-        ])
+        console.write_json(
+            [
+                {
+                    "name": t.name,
+                    "dialect": t.dialect,
+                    "driver": t.driver,
+                    "url": t.url,
+                    "protected": t.protected,
+                    "default": t.default,
+                    "error": t.error,
+                }
+                for t in infos
+            ]
+        )
         return
     table = Table(box=None, pad_edge=False, header_style="bold")
     for col in ("", "target", "dialect", "driver", "url", "protected"):
         table.add_column(col)
     for t in infos:
         url = escape(t.url) if t.error is None else f"{escape(t.url)} [yellow]({escape(t.error)})[/yellow]"
-        table.add_row("*" if t.default else "", t.name, t.dialect or "?", t.driver or "?", url,
-                      "yes" if t.protected else "")
+        table.add_row(
+            "*" if t.default else "", t.name, t.dialect or "?", t.driver or "?", url, "yes" if t.protected else ""
+        )
     console.out().print(table)
 
 
@@ -126,8 +136,10 @@ def _print_plain_grid(columns: list[str], rows: list[list[str]]) -> bool:
         return False  # rich would wrap or shrink columns: let it
 
     def line(cells: list[str]) -> str:
-        return "  ".join(cell + " " * (width - (len(cell) if cell.isascii() else cell_len(cell)))
-                         for cell, width in zip(cells, widths, strict=True))
+        return "  ".join(
+            cell + " " * (width - (len(cell) if cell.isascii() else cell_len(cell)))
+            for cell, width in zip(cells, widths, strict=True)
+        )
 
     out.file.write("".join(line(r) + "\n" for r in [columns, *rows]))
     out.file.flush()
@@ -152,15 +164,20 @@ def show(info: RevisionInfo, fmt: str) -> None:
     out.print(escape(info.doc or info.message), markup=True)
 
 
-_ARROWS = {"upgrade": ("[green]↑[/green]", "↑"), "downgrade": ("[yellow]↓[/yellow]", "↓"),
-           "stamp": ("[cyan]=[/cyan]", "=")}
+_ARROWS = {
+    "upgrade": ("[green]↑[/green]", "↑"),
+    "downgrade": ("[yellow]↓[/yellow]", "↓"),
+    "stamp": ("[cyan]=[/cyan]", "="),
+}
 
 
 def step(result: StepResult) -> None:
     arrow, plain_arrow = _ARROWS.get(result.direction, (" ", " "))
     seconds = format_duration(result.seconds)
-    console.info_line(f"  {arrow} {short(result.revision):<12} {escape(result.message)}  [dim]{seconds}[/dim]",
-                      f"  {plain_arrow} {short(result.revision):<12} {result.message}  {seconds}")
+    console.info_line(
+        f"  {arrow} {short(result.revision):<12} {escape(result.message)}  [dim]{seconds}[/dim]",
+        f"  {plain_arrow} {short(result.revision):<12} {result.message}  {seconds}",
+    )
 
 
 def running(command: str, info: RevisionInfo) -> str:
@@ -183,14 +200,18 @@ def migrate(result: MigrateResult, fmt: str) -> None:
         return
     count = len([s for s in result.steps if s.direction != "stamp"])
     counted = f"{count} revision{'s' if count != 1 else ''}, " if result.command != "stamp" else ""
-    console.success(f"{result.target}: {verb} {revs(result.before)} → {revs(result.after)} "
-                    f"({counted}{format_duration(result.seconds)})")
+    console.success(
+        f"{result.target}: {verb} {revs(result.before)} → {revs(result.after)} "
+        f"({counted}{format_duration(result.seconds)})"
+    )
 
 
 def revision(result: RevisionResult) -> None:
     if result.path is None:
-        console.success("no changes detected between the models and the database: no revision written "
-                        "(use --empty to write one anyway)")
+        console.success(
+            "no changes detected between the models and the database: no revision written "
+            "(use --empty to write one anyway)"
+        )
         return
     console.success(f"wrote revision {result.revision}: {escape(result.message)}")
     console.out().print(escape(result.path))
@@ -221,11 +242,15 @@ def _status_text(result: StatusResult) -> str:
     if not result.reachable:
         return f"[red]✗[/red] {result.target}: unreachable: {escape(result.error or '')}"
     if result.modified:
-        return (f"[red]✗[/red] {result.target}: at {revs(result.current)}, {len(result.modified)} applied "
-                f"revision(s) changed since they were applied, {len(result.pending)} pending")
+        return (
+            f"[red]✗[/red] {result.target}: at {revs(result.current)}, {len(result.modified)} applied "
+            f"revision(s) changed since they were applied, {len(result.pending)} pending"
+        )
     if result.pending:
-        return (f"[yellow]![/yellow] {result.target}: at {revs(result.current)}, "
-                f"{len(result.pending)} pending (heads {revs(result.heads)})")
+        return (
+            f"[yellow]![/yellow] {result.target}: at {revs(result.current)}, "
+            f"{len(result.pending)} pending (heads {revs(result.heads)})"
+        )
     return f"[green]✓[/green] {result.target}: at {revs(result.current)} (head)"
 
 
@@ -236,8 +261,10 @@ def _summary(outcome: TargetOutcome) -> str:
     if isinstance(result, MigrateResult):
         if result.before == result.after:
             return f"already at {revs(result.after)}"
-        return (f"{revs(result.before)} → {revs(result.after)} ({len(result.steps)} revisions, "
-                f"{format_duration(result.seconds)})")
+        return (
+            f"{revs(result.before)} → {revs(result.after)} ({len(result.steps)} revisions, "
+            f"{format_duration(result.seconds)})"
+        )
     if isinstance(result, CurrentResult):
         return f"{revs(result.current)}" + (" (head)" if result.at_head else " (not at head)")
     if isinstance(result, StatusResult):
@@ -258,8 +285,14 @@ def outcomes(items: list[TargetOutcome], command: str, fmt: str, skipped: int = 
     from dbctl.deploy.fanout import worst_exit_code
 
     if fmt == "json":
-        console.write_json({"command": command, "exit_code": worst_exit_code(items), "skipped": skipped,
-                            "targets": [o.to_json() for o in items]})
+        console.write_json(
+            {
+                "command": command,
+                "exit_code": worst_exit_code(items),
+                "skipped": skipped,
+                "targets": [o.to_json() for o in items],
+            }
+        )
         return
     table = Table(box=None, pad_edge=False, header_style="bold", title=f"{command}: {len(items)} target(s)")
     table.add_column("target")

@@ -13,19 +13,20 @@ from tests.checks.conftest import FIXTURES, Database, write_scenario
 BOOKKEEPING = {"alembic_version", "dbctl_ledger"}
 
 
-def _findings(result) -> list[dict]:  # noqa: ANN001
+def _findings(result) -> list[dict]:
     return json.loads(result.stdout)["findings"]
 
 
 # -- sample_project passes every check ---------------------------------------------------------
 
 
-def test_sample_project_passes_on_sqlite(sample_project_copy: Path, run_dbctl, tmp_path: Path) -> None:  # noqa: ANN001
+def test_sample_project_passes_on_sqlite(sample_project_copy: Path, run_dbctl, tmp_path: Path) -> None:
     scratch_dir = tmp_path / "tmp"
     scratch_dir.mkdir()
     env = {"DATABASE_URL": None, "TMPDIR": str(scratch_dir)}
-    result = run_dbctl("check", "--models", "--drift", "--roundtrip", "--format", "json",
-                       cwd=sample_project_copy, env=env)
+    result = run_dbctl(
+        "check", "--models", "--drift", "--roundtrip", "--format", "json", cwd=sample_project_copy, env=env
+    )
     assert result.code == 0, result
     assert _findings(result) == []
     assert "roundtrip: b844ec122842" in result.stderr and "drift: comparing" in result.stderr
@@ -33,7 +34,7 @@ def test_sample_project_passes_on_sqlite(sample_project_copy: Path, run_dbctl, t
     assert not (sample_project_copy / "dev.db").exists()  # the configured target was not touched
 
 
-def test_sample_project_passes_on_postgresql(sample_project_copy: Path, run_dbctl, pg_db) -> None:  # noqa: ANN001
+def test_sample_project_passes_on_postgresql(sample_project_copy: Path, run_dbctl, pg_db) -> None:
     env = {"DATABASE_URL": pg_db.url()}
     db = Database("postgresql", pg_db.url())
     roundtrip = run_dbctl("check", "--roundtrip", "-t", "pg", cwd=sample_project_copy, env=env)
@@ -50,7 +51,7 @@ def test_sample_project_passes_on_postgresql(sample_project_copy: Path, run_dbct
 
 
 def test_drift_on_a_target_not_at_head_says_so_and_writes_nothing(
-    tmp_path: Path, database: Database, run_dbctl  # noqa: ANN001
+    tmp_path: Path, database: Database, run_dbctl
 ) -> None:
     root = write_scenario(FIXTURES / "DB801" / "pass_models_match", tmp_path / "proj", database.url)
     assert run_dbctl("upgrade", "d801aaaa0001", cwd=root).code == 0
@@ -63,7 +64,7 @@ def test_drift_on_a_target_not_at_head_says_so_and_writes_nothing(
     assert "posts" not in database.tables()
 
 
-def test_drift_finds_changes_made_by_hand(tmp_path: Path, run_dbctl, pg_db) -> None:  # noqa: ANN001
+def test_drift_finds_changes_made_by_hand(tmp_path: Path, run_dbctl, pg_db) -> None:
     database = Database("postgresql", pg_db.url())
     root = write_scenario(FIXTURES / "DB801" / "pass_models_match", tmp_path / "proj", database.url)
     assert run_dbctl("upgrade", "head", cwd=root).code == 0
@@ -94,18 +95,25 @@ def test_drift_finds_changes_made_by_hand(tmp_path: Path, run_dbctl, pg_db) -> N
     assert quiet.code == 0, quiet
 
 
-def test_drift_ignore_must_name_an_object(tmp_path: Path, run_dbctl) -> None:  # noqa: ANN001
-    root = write_scenario(FIXTURES / "DB801" / "pass_models_match", tmp_path / "proj", "sqlite:///app.db",
-                          extra='[lint]\ndrift_ignore = ["users.legacy"]\n')
+def test_drift_ignore_must_name_an_object(tmp_path: Path, run_dbctl) -> None:
+    root = write_scenario(
+        FIXTURES / "DB801" / "pass_models_match",
+        tmp_path / "proj",
+        "sqlite:///app.db",
+        extra='[lint]\ndrift_ignore = ["users.legacy"]\n',
+    )
     result = run_dbctl("check", "--drift", cwd=root)
     assert result.code == 2 and "lint.drift_ignore[0]" in result.stderr, result
 
 
-def test_drift_when_the_migrations_fail_on_sqlite(tmp_path: Path, run_dbctl) -> None:  # noqa: ANN001
+def test_drift_when_the_migrations_fail_on_sqlite(tmp_path: Path, run_dbctl) -> None:
     root = write_scenario(FIXTURES / "DB801" / "pass_models_match", tmp_path / "proj", "sqlite:///app.db")
     version = next((root / "migrations" / "versions").glob("d801bbbb*.py"))
-    version.write_text(version.read_text().replace(
-        "def upgrade():\n", "def upgrade():\n    op.execute(\"CREATE EXTENSION IF NOT EXISTS citext\")\n"))
+    version.write_text(
+        version.read_text().replace(
+            "def upgrade():\n", 'def upgrade():\n    op.execute("CREATE EXTENSION IF NOT EXISTS citext")\n'
+        )
+    )
     result = run_dbctl("check", "--drift", cwd=root)
     assert result.code == 4, result
     assert "temporary SQLite database" in result.stderr and "--drift -t" in result.stderr
@@ -114,7 +122,7 @@ def test_drift_when_the_migrations_fail_on_sqlite(tmp_path: Path, run_dbctl) -> 
 # -- --roundtrip -t: a scratch database, written ------------------------------------------------
 
 
-def test_roundtrip_refuses_a_protected_target(tmp_path: Path, run_dbctl) -> None:  # noqa: ANN001
+def test_roundtrip_refuses_a_protected_target(tmp_path: Path, run_dbctl) -> None:
     db = tmp_path / "prod.db"
     root = write_scenario(FIXTURES / "DB802" / "pass_reversible", tmp_path / "proj", f"sqlite:///{db}")
     root.joinpath("dbctl.toml").write_text(root.joinpath("dbctl.toml").read_text() + "protected = true\n")
@@ -125,7 +133,7 @@ def test_roundtrip_refuses_a_protected_target(tmp_path: Path, run_dbctl) -> None
     assert run_dbctl("check", "-t", "db", cwd=root).code == 0
 
 
-def test_roundtrip_needs_an_empty_scratch_target(tmp_path: Path, database: Database, run_dbctl) -> None:  # noqa: ANN001
+def test_roundtrip_needs_an_empty_scratch_target(tmp_path: Path, database: Database, run_dbctl) -> None:
     root = write_scenario(FIXTURES / "DB802" / "pass_reversible", tmp_path / "proj", database.url)
     assert run_dbctl("upgrade", "d802aaaa0001", cwd=root).code == 0
     result = run_dbctl("check", "--roundtrip", "-t", "db", cwd=root)
@@ -133,9 +141,13 @@ def test_roundtrip_needs_an_empty_scratch_target(tmp_path: Path, database: Datab
     assert database.scalar_set("SELECT version_num FROM alembic_version") == {"d802aaaa0001"}
 
 
-def test_roundtrip_skips_revisions_up_to_start_after(tmp_path: Path, run_dbctl) -> None:  # noqa: ANN001
-    root = write_scenario(FIXTURES / "DB802" / "fail_downgrade_forgets_index", tmp_path / "proj",
-                          "sqlite:///app.db", extra='[lint]\nstart_after = "d802bbbb0002"\n')
+def test_roundtrip_skips_revisions_up_to_start_after(tmp_path: Path, run_dbctl) -> None:
+    root = write_scenario(
+        FIXTURES / "DB802" / "fail_downgrade_forgets_index",
+        tmp_path / "proj",
+        "sqlite:///app.db",
+        extra='[lint]\nstart_after = "d802bbbb0002"\n',
+    )
     result = run_dbctl("check", "--roundtrip", "--format", "json", cwd=root)
     assert result.code == 1, result
     [finding] = [f for f in _findings(result) if f["code"] == "DB802"]
@@ -144,23 +156,25 @@ def test_roundtrip_skips_revisions_up_to_start_after(tmp_path: Path, run_dbctl) 
     assert "2 revision(s) up to start_after" in result.stderr
 
 
-def test_drift_and_roundtrip_cannot_share_a_target(tmp_path: Path, run_dbctl) -> None:  # noqa: ANN001
+def test_drift_and_roundtrip_cannot_share_a_target(tmp_path: Path, run_dbctl) -> None:
     root = write_scenario(FIXTURES / "DB802" / "pass_reversible", tmp_path / "proj", "sqlite:///app.db")
     result = run_dbctl("check", "--drift", "--roundtrip", "-t", "db", cwd=root)
     assert result.code == 2 and "run them separately" in result.stderr, result
 
 
-def test_unreachable_target_exits_3(tmp_path: Path, run_dbctl) -> None:  # noqa: ANN001
-    root = write_scenario(FIXTURES / "DB803" / "pass_untouched", tmp_path / "proj",
-                          "postgresql://app:secret@127.0.0.1:1/app")
+def test_unreachable_target_exits_3(tmp_path: Path, run_dbctl) -> None:
+    root = write_scenario(
+        FIXTURES / "DB803" / "pass_untouched", tmp_path / "proj", "postgresql://app:secret@127.0.0.1:1/app"
+    )
     result = run_dbctl("check", "-t", "db", cwd=root)
     assert result.code == 3, result
     assert "secret" not in result.stderr
 
 
-def test_plain_check_ignores_dbctl_target(tmp_path: Path, run_dbctl) -> None:  # noqa: ANN001
-    root = write_scenario(FIXTURES / "DB803" / "pass_untouched", tmp_path / "proj",
-                          "postgresql://app:secret@127.0.0.1:1/app")
+def test_plain_check_ignores_dbctl_target(tmp_path: Path, run_dbctl) -> None:
+    root = write_scenario(
+        FIXTURES / "DB803" / "pass_untouched", tmp_path / "proj", "postgresql://app:secret@127.0.0.1:1/app"
+    )
     result = run_dbctl("check", cwd=root, env={"DBCTL_TARGET": "db"})
     assert result.code == 0, result  # static only: no connection attempted
 
@@ -169,7 +183,7 @@ def test_plain_check_ignores_dbctl_target(tmp_path: Path, run_dbctl) -> None:  #
 
 
 @pytest.mark.parametrize("code", ["DB701", "DB702", "DB801", "DB802", "DB803"])
-def test_rule_documentation(code: str, run_dbctl, tmp_path: Path) -> None:  # noqa: ANN001
+def test_rule_documentation(code: str, run_dbctl, tmp_path: Path) -> None:
     doc = run_dbctl("rule", code, cwd=tmp_path)
     assert doc.code == 0 and doc.stdout.startswith(code) and "**Why is this bad?**" in doc.stdout
     listed = json.loads(run_dbctl("rules", "--format", "json", cwd=tmp_path).stdout)

@@ -17,11 +17,12 @@ from tests.checks.conftest import FIXTURES
 
 EXPECT = re.compile(r"#\s*expect:\s*(DB\d{3})")
 MODEL_CODES = sorted(code for code, rule in all_rules().items() if rule.check == "models")
-CASES = sorted(p for code in MODEL_CODES for p in (FIXTURES / code).glob("*.py")
-               if p.name.startswith(("fail_", "pass_")))
+CASES = sorted(
+    p for code in MODEL_CODES for p in (FIXTURES / code).glob("*.py") if p.name.startswith(("fail_", "pass_"))
+)
 
 
-def _import(path: Path):  # noqa: ANN202
+def _import(path: Path):
     name = f"_dbctl_model_case_{path.parent.name}_{path.stem}"
     spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
@@ -55,7 +56,7 @@ def test_model_rules_are_the_documented_ones() -> None:
     assert (rules["DB702"].name, rules["DB702"].severity) == ("foreign-key-without-index", "warning")
 
 
-BAD_MODELS = '''
+BAD_MODELS = """
 from sqlalchemy import ForeignKey
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -73,7 +74,7 @@ class Post(Base):
     __tablename__ = "posts"
     id: Mapped[int] = mapped_column(primary_key=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-'''
+"""
 
 
 @pytest.fixture
@@ -86,7 +87,7 @@ def bad_models(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def test_models_flag_reports_warnings_in_every_format(bad_models: Path, run_dbctl) -> None:  # noqa: ANN001
+def test_models_flag_reports_warnings_in_every_format(bad_models: Path, run_dbctl) -> None:
     plain = run_dbctl("check", cwd=bad_models)
     assert plain.code == 0 and "DB70" not in plain.stdout  # opt-in: only with --models
 
@@ -97,15 +98,17 @@ def test_models_flag_reports_warnings_in_every_format(bad_models: Path, run_dbct
 
     data = json.loads(run_dbctl("check", "--models", "--format", "json", cwd=bad_models).stdout)
     assert {(f["code"], f["file"], f["line"]) for f in data["findings"]} == {
-        ("DB701", "app/models.py", 6), ("DB702", "app/models.py", 18),
+        ("DB701", "app/models.py", 6),
+        ("DB702", "app/models.py", 18),
     }
     github = run_dbctl("check", "--models", "--format", "github", cwd=bad_models).stdout
     assert "::warning file=app/models.py,line=18" in github and "title=DB702 foreign-key-without-index" in github
     sarif = json.loads(run_dbctl("check", "--models", "--format", "sarif", cwd=bad_models).stdout)
     assert {r["ruleId"] for r in sarif["runs"][0]["results"]} == {"DB701", "DB702"}
 
-    (bad_models / "dbctl.toml").write_text('metadata = "app.models:Base.metadata"\n[lint]\nfail_on = "warning"\n'
-                                           'ignore = ["DB701"]\n')
+    (bad_models / "dbctl.toml").write_text(
+        'metadata = "app.models:Base.metadata"\n[lint]\nfail_on = "warning"\nignore = ["DB701"]\n'
+    )
     strict = run_dbctl("check", "--models", "--format", "json", cwd=bad_models)
     assert strict.code == 1
     assert [f["code"] for f in json.loads(strict.stdout)["findings"]] == ["DB702"]
@@ -116,14 +119,14 @@ def test_models_flag_reports_warnings_in_every_format(bad_models: Path, run_dbct
     assert {f["code"] for f in json.loads(selected.stdout)["findings"]} == {"DB701", "DB702"}
 
 
-def test_models_needs_metadata_in_the_config(tmp_path: Path, run_dbctl) -> None:  # noqa: ANN001
+def test_models_needs_metadata_in_the_config(tmp_path: Path, run_dbctl) -> None:
     (tmp_path / "migrations" / "versions").mkdir(parents=True)
     (tmp_path / "dbctl.toml").write_text('script_location = "migrations"\n')
     result = run_dbctl("check", "--models", cwd=tmp_path)
     assert result.code == 2 and "metadata" in result.stderr, result
 
 
-def test_models_module_that_fails_to_import(bad_models: Path, run_dbctl) -> None:  # noqa: ANN001
+def test_models_module_that_fails_to_import(bad_models: Path, run_dbctl) -> None:
     (bad_models / "app" / "models.py").write_text("raise RuntimeError('no database configured')\n")
     result = run_dbctl("check", "--models", cwd=bad_models)
     assert result.code == 2 and "cannot import 'app.models'" in result.stderr and "Traceback" not in result.stderr

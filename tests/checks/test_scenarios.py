@@ -14,7 +14,7 @@ from dbctl.lint.registry import all_rules
 from tests.checks.conftest import FIXTURES, Database, cases, expectations, write_scenario
 
 
-def _drift(root: Path, db: Database, run_dbctl) -> object:  # noqa: ANN001
+def _drift(root: Path, db: Database, run_dbctl) -> object:
     """SQLite: the migrations on a temporary scratch file. PostgreSQL: the real database at head."""
     if not db.is_pg:
         return run_dbctl("check", "--drift", "--format", "json", cwd=root)
@@ -23,14 +23,14 @@ def _drift(root: Path, db: Database, run_dbctl) -> object:  # noqa: ANN001
     return run_dbctl("check", "--drift", "-t", "db", "--format", "json", cwd=root)
 
 
-def _roundtrip(root: Path, db: Database, run_dbctl) -> object:  # noqa: ANN001
+def _roundtrip(root: Path, db: Database, run_dbctl) -> object:
     """SQLite: a temporary scratch file. PostgreSQL: the empty database as the scratch target."""
     if not db.is_pg:
         return run_dbctl("check", "--roundtrip", "--format", "json", cwd=root)
     return run_dbctl("check", "--roundtrip", "-t", "db", "--format", "json", cwd=root)
 
 
-def _modified(root: Path, db: Database, run_dbctl) -> object:  # noqa: ANN001
+def _modified(root: Path, db: Database, run_dbctl) -> object:
     """Apply everything, then (fail_* cases) edit the applied files, then check the target."""
     up = run_dbctl("upgrade", "head", cwd=root)
     assert up.code == 0, up
@@ -51,7 +51,7 @@ def test_every_database_rule_has_a_runner() -> None:
 
 
 @pytest.mark.parametrize("case", SCENARIOS, ids=lambda p: f"{p.parent.name}/{p.name}")
-def test_scenario(case: Path, database: Database, tmp_path: Path, run_dbctl) -> None:  # noqa: ANN001
+def test_scenario(case: Path, database: Database, tmp_path: Path, run_dbctl) -> None:
     code = case.parent.name
     root = write_scenario(case, tmp_path / case.name, database.url)
     expected = {e for e in expectations(root) if e[0] == code}

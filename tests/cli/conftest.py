@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 BACKENDS = ["sqlite", "sqlite+aiosqlite", "postgresql+psycopg", "postgresql+psycopg_async"]
 
-MODELS_V1 = '''
+MODELS_V1 = """
 from sqlalchemy import ForeignKey, MetaData, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -26,15 +26,18 @@ class User(Base):
     __tablename__ = "users"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(50))
-'''
+"""
 
-MODELS_V2 = MODELS_V1 + '''
+MODELS_V2 = (
+    MODELS_V1
+    + """
 class Post(Base):
     __tablename__ = "posts"
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     title: Mapped[str] = mapped_column(String(200))
-'''
+"""
+)
 
 
 @dataclass
@@ -80,7 +83,7 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Backend:
 
 
 @pytest.fixture
-def project(tmp_path: Path, backend: Backend, run_dbctl) -> Path:  # noqa: ANN001
+def project(tmp_path: Path, backend: Backend, run_dbctl) -> Path:
     """A project made by `dbctl init` with models v1, pointed at the backend."""
     root = tmp_path / "proj"
     root.mkdir()

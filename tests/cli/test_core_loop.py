@@ -13,7 +13,7 @@ def _versions(root: Path) -> list[Path]:
     return sorted((root / "migrations" / "versions").glob("*.py"))
 
 
-def test_whole_loop(project: Path, backend: Backend, run_dbctl) -> None:  # noqa: ANN001
+def test_whole_loop(project: Path, backend: Backend, run_dbctl) -> None:
     # autogenerate from the models
     first = run_dbctl("revision", "-m", "create users", cwd=project)
     assert first.code == 0, first
@@ -88,20 +88,19 @@ def test_whole_loop(project: Path, backend: Backend, run_dbctl) -> None:  # noqa
     assert "users" not in backend.tables()  # stamp runs nothing
 
 
-def test_history_text_and_range(project: Path, run_dbctl) -> None:  # noqa: ANN001
+def test_history_text_and_range(project: Path, run_dbctl) -> None:
     assert run_dbctl("revision", "-m", "one", "--no-autogenerate", cwd=project).code == 0
     assert run_dbctl("revision", "-m", "two", "--no-autogenerate", cwd=project).code == 0
     text = run_dbctl("history", "--verbose", cwd=project)
     assert text.code == 0 and "one" in text.stdout and "two" in text.stdout and "versions" in text.stdout
     hist = json.loads(run_dbctl("history", "--format", "json", cwd=project).stdout)
-    ranged = json.loads(run_dbctl("history", "-r", f"{hist[0]['revision']}:", "--format", "json",
-                                  cwd=project).stdout)
+    ranged = json.loads(run_dbctl("history", "-r", f"{hist[0]['revision']}:", "--format", "json", cwd=project).stdout)
     assert [h["message"] for h in ranged] == ["two"]
     bad = run_dbctl("history", "-r", "nonsense", cwd=project)
     assert bad.code == 2, bad
 
 
-def test_two_heads_then_merge(project: Path, backend: Backend, run_dbctl) -> None:  # noqa: ANN001
+def test_two_heads_then_merge(project: Path, backend: Backend, run_dbctl) -> None:
     assert run_dbctl("revision", "-m", "root", "--no-autogenerate", cwd=project).code == 0
     root_rev = json.loads(run_dbctl("heads", "--format", "json", cwd=project).stdout)[0]["revision"]
     assert run_dbctl("revision", "-m", "left", "--no-autogenerate", cwd=project).code == 0
@@ -131,7 +130,7 @@ def test_two_heads_then_merge(project: Path, backend: Backend, run_dbctl) -> Non
     assert nothing.code == 2 and "nothing to merge" in nothing.stderr
 
 
-def test_failing_migration_is_exit_4_and_rolled_back(project: Path, backend: Backend, run_dbctl) -> None:  # noqa: ANN001
+def test_failing_migration_is_exit_4_and_rolled_back(project: Path, backend: Backend, run_dbctl) -> None:
     assert run_dbctl("revision", "-m", "create users", cwd=project).code == 0
     good = json.loads(run_dbctl("heads", "--format", "json", cwd=project).stdout)[0]["revision"]
     assert run_dbctl("upgrade", "head", cwd=project).code == 0
@@ -155,14 +154,16 @@ def test_failing_migration_is_exit_4_and_rolled_back(project: Path, backend: Bac
     assert backend.versions() == {good}
 
 
-def test_revision_renders_batch_for_sqlite_targets(project: Path, backend: Backend, run_dbctl) -> None:  # noqa: ANN001
+def test_revision_renders_batch_for_sqlite_targets(project: Path, backend: Backend, run_dbctl) -> None:
     assert run_dbctl("revision", "-m", "users", cwd=project).code == 0
     assert run_dbctl("upgrade", "head", cwd=project).code == 0
     models = project / "models.py"
-    models.write_text(models.read_text().replace(
-        "name: Mapped[str] = mapped_column(String(50))",
-        "name: Mapped[str] = mapped_column(String(50))\n    email: Mapped[str | None] = mapped_column(String(100))",
-    ))
+    models.write_text(
+        models.read_text().replace(
+            "name: Mapped[str] = mapped_column(String(50))",
+            "name: Mapped[str] = mapped_column(String(50))\n    email: Mapped[str | None] = mapped_column(String(100))",
+        )
+    )
     result = run_dbctl("revision", "-m", "email", cwd=project)
     assert result.code == 0, result
     text = sorted((project / "migrations" / "versions").glob("*email.py"))[0].read_text()
@@ -174,15 +175,17 @@ def test_revision_renders_batch_for_sqlite_targets(project: Path, backend: Backe
     assert run_dbctl("downgrade", "-1", cwd=project).code == 0
 
 
-def test_revision_shows_lint_findings_of_the_new_file(project: Path, backend: Backend, run_dbctl) -> None:  # noqa: ANN001
+def test_revision_shows_lint_findings_of_the_new_file(project: Path, backend: Backend, run_dbctl) -> None:
     assert run_dbctl("revision", "-m", "users", cwd=project).code == 0
     assert run_dbctl("upgrade", "head", cwd=project).code == 0
     models = project / "models.py"
     # a NOT NULL column without a default on an existing table: DB401
-    models.write_text(models.read_text().replace(
-        "name: Mapped[str] = mapped_column(String(50))",
-        "name: Mapped[str] = mapped_column(String(50))\n    age: Mapped[int] = mapped_column()",
-    ))
+    models.write_text(
+        models.read_text().replace(
+            "name: Mapped[str] = mapped_column(String(50))",
+            "name: Mapped[str] = mapped_column(String(50))\n    age: Mapped[int] = mapped_column()",
+        )
+    )
     result = run_dbctl("revision", "-m", "age", cwd=project)
     assert result.code == 0, result  # findings are shown, the revision is still written
     assert result.stdout.strip().endswith("_age.py")

@@ -20,8 +20,9 @@ from tests.conftest import _dbctl_env
 ENV_TEMPLATE = Path(__file__).parents[2] / "dbctl" / "alembic_bridge" / "templates" / "env.py"
 
 
-def write_project(root: Path, targets: dict[str, str], *, revisions: int = 3, extra: str = "",
-                  body: dict[int, str] | None = None) -> list[str]:
+def write_project(
+    root: Path, targets: dict[str, str], *, revisions: int = 3, extra: str = "", body: dict[int, str] | None = None
+) -> list[str]:
     """A project with a linear chain of ``revisions`` revisions, each creating table t<i>."""
     versions = root / "migrations" / "versions"
     versions.mkdir(parents=True, exist_ok=True)
@@ -66,7 +67,7 @@ def query(url: str, sql: str) -> list[tuple]:
 # -- protected targets ------------------------------------------------------------------------
 
 
-def test_protected_target_refuses_without_terminal(tmp_path: Path, run_dbctl) -> None:  # noqa: ANN001
+def test_protected_target_refuses_without_terminal(tmp_path: Path, run_dbctl) -> None:
     db = tmp_path / "prod.db"
     write_project(tmp_path, {"prod": f"sqlite:///{db}"}, extra="")
     toml = tmp_path / "dbctl.toml"
@@ -111,7 +112,7 @@ def _run_in_terminal(args: list[str], cwd: Path, answer: str) -> tuple[int, str]
 
 
 @pytest.mark.parametrize(("answer", "code"), [("prod", 0), ("dev", 2)])
-def test_protected_target_asks_for_its_name(tmp_path: Path, run_dbctl, answer: str, code: int) -> None:  # noqa: ANN001
+def test_protected_target_asks_for_its_name(tmp_path: Path, run_dbctl, answer: str, code: int) -> None:
     db = tmp_path / "prod.db"
     ids = write_project(tmp_path, {"prod": f"sqlite:///{db}"})
     toml = tmp_path / "dbctl.toml"
@@ -126,11 +127,13 @@ def test_protected_target_asks_for_its_name(tmp_path: Path, run_dbctl, answer: s
 # -- status -----------------------------------------------------------------------------------
 
 
-def test_status_gate(tmp_path: Path, run_dbctl, pg_db) -> None:  # noqa: ANN001
+def test_status_gate(tmp_path: Path, run_dbctl, pg_db) -> None:
     db = tmp_path / "a.db"
-    ids = write_project(tmp_path, {"lite": f"sqlite:///{db}", "pg": pg_db.url(),
-                                   "down": "postgresql://u:pw-never-shown@127.0.0.1:1/x"},
-                        extra='default_target = "lite"\n')
+    ids = write_project(
+        tmp_path,
+        {"lite": f"sqlite:///{db}", "pg": pg_db.url(), "down": "postgresql://u:pw-never-shown@127.0.0.1:1/x"},
+        extra='default_target = "lite"\n',
+    )
     toml = tmp_path / "dbctl.toml"
     toml.write_text(toml.read_text() + 'connect_timeout = "2s"\n')
     assert run_dbctl("upgrade", ids[0], cwd=tmp_path).code == 0
@@ -157,7 +160,7 @@ def test_status_gate(tmp_path: Path, run_dbctl, pg_db) -> None:  # noqa: ANN001
 # -- offline SQL ------------------------------------------------------------------------------
 
 
-def test_offline_sql_for_postgresql_has_one_transaction_per_revision(tmp_path: Path, run_dbctl) -> None:  # noqa: ANN001
+def test_offline_sql_for_postgresql_has_one_transaction_per_revision(tmp_path: Path, run_dbctl) -> None:
     ids = write_project(tmp_path, {"pg": "postgresql+psycopg://u:secretpw@db.invalid:5432/app"})
     result = run_dbctl("upgrade", "head", "--sql", cwd=tmp_path)
     assert result.code == 0, result
@@ -173,10 +176,12 @@ def test_offline_sql_for_postgresql_has_one_transaction_per_revision(tmp_path: P
     assert bad.code == 2 and "FROM:TO" in bad.stderr
 
 
-def test_offline_sql_sqlite_batch_needs_a_database(tmp_path: Path, run_dbctl) -> None:  # noqa: ANN001
-    body = {2: '    with op.batch_alter_table("t1") as batch_op:\n'
-               '        batch_op.add_column(sa.Column("x", sa.Integer))\n'
-               '        batch_op.alter_column("x", nullable=False)'}
+def test_offline_sql_sqlite_batch_needs_a_database(tmp_path: Path, run_dbctl) -> None:
+    body = {
+        2: '    with op.batch_alter_table("t1") as batch_op:\n'
+        '        batch_op.add_column(sa.Column("x", sa.Integer))\n'
+        '        batch_op.alter_column("x", nullable=False)'
+    }
     write_project(tmp_path, {"dev": f"sqlite:///{tmp_path / 'dev.db'}"}, revisions=2, body=body)
     result = run_dbctl("upgrade", "head", "--sql", cwd=tmp_path)
     assert result.code == 2, result
@@ -194,7 +199,7 @@ def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return request.getfixturevalue("pg_db").url()
 
 
-def test_ledger_records_and_validates(url: str, tmp_path: Path, run_dbctl) -> None:  # noqa: ANN001
+def test_ledger_records_and_validates(url: str, tmp_path: Path, run_dbctl) -> None:
     root = tmp_path / "proj"
     ids = write_project(root, {"dev": url})
     assert run_dbctl("upgrade", "head", cwd=root).code == 0
@@ -220,7 +225,7 @@ def test_ledger_records_and_validates(url: str, tmp_path: Path, run_dbctl) -> No
     assert run_dbctl("status", cwd=root).code == 0
 
 
-def test_ledger_adopts_an_existing_database(url: str, tmp_path: Path, run_dbctl) -> None:  # noqa: ANN001
+def test_ledger_adopts_an_existing_database(url: str, tmp_path: Path, run_dbctl) -> None:
     """A database migrated by plain Alembic before dbctl: the ledger starts at its revision."""
     from alembic import command
     from alembic.config import Config
@@ -242,10 +247,16 @@ def test_ledger_adopts_an_existing_database(url: str, tmp_path: Path, run_dbctl)
 # -- timeouts and --wait ----------------------------------------------------------------------
 
 
-def test_statement_timeout_applies_to_migrations(pg_db, tmp_path: Path, run_dbctl) -> None:  # noqa: ANN001
-    ids = write_project(tmp_path, {"pg": pg_db.url()}, revisions=2,
-                        body={2: '    op.execute("SELECT pg_sleep(5)")\n'
-                                 '    op.create_table("t2", sa.Column("id", sa.Integer, primary_key=True))'})
+def test_statement_timeout_applies_to_migrations(pg_db, tmp_path: Path, run_dbctl) -> None:
+    ids = write_project(
+        tmp_path,
+        {"pg": pg_db.url()},
+        revisions=2,
+        body={
+            2: '    op.execute("SELECT pg_sleep(5)")\n'
+            '    op.create_table("t2", sa.Column("id", sa.Integer, primary_key=True))'
+        },
+    )
     toml = tmp_path / "dbctl.toml"
     toml.write_text(toml.read_text() + 'statement_timeout = "1s"\n')
     started = time.monotonic()
@@ -256,12 +267,18 @@ def test_statement_timeout_applies_to_migrations(pg_db, tmp_path: Path, run_dbct
     assert query(pg_db.url(), "SELECT version_num FROM alembic_version") == [(ids[0],)]
 
 
-def test_lock_timeout_applies_to_a_classic_env(pg_db, tmp_path: Path, run_dbctl) -> None:  # noqa: ANN001
+def test_lock_timeout_applies_to_a_classic_env(pg_db, tmp_path: Path, run_dbctl) -> None:
     import alembic
 
-    ids = write_project(tmp_path, {"pg": pg_db.url()}, revisions=2,
-                        body={2: '    op.add_column("t1", sa.Column("x", sa.Integer))\n'
-                                 '    op.create_table("t2", sa.Column("id", sa.Integer, primary_key=True))'})
+    ids = write_project(
+        tmp_path,
+        {"pg": pg_db.url()},
+        revisions=2,
+        body={
+            2: '    op.add_column("t1", sa.Column("x", sa.Integer))\n'
+            '    op.create_table("t2", sa.Column("id", sa.Integer, primary_key=True))'
+        },
+    )
     classic = Path(alembic.__file__).parent / "templates" / "generic" / "env.py"
     (tmp_path / "migrations" / "env.py").write_text(classic.read_text())
     toml = tmp_path / "dbctl.toml"
@@ -281,7 +298,7 @@ def test_lock_timeout_applies_to_a_classic_env(pg_db, tmp_path: Path, run_dbctl)
     assert elapsed < 10
 
 
-def test_wait_retries_until_the_database_answers(tmp_path: Path, run_dbctl) -> None:  # noqa: ANN001
+def test_wait_retries_until_the_database_answers(tmp_path: Path, run_dbctl) -> None:
     folder = tmp_path / "later"
     ids = write_project(tmp_path, {"dev": f"sqlite:///{folder / 'app.db'}"})
     never = run_dbctl("upgrade", "head", "--wait", "1s", cwd=tmp_path)
@@ -299,11 +316,12 @@ def test_wait_retries_until_the_database_answers(tmp_path: Path, run_dbctl) -> N
 # -- many targets -----------------------------------------------------------------------------
 
 
-def test_fan_out_over_groups_in_parallel(tmp_path: Path, run_dbctl) -> None:  # noqa: ANN001
+def test_fan_out_over_groups_in_parallel(tmp_path: Path, run_dbctl) -> None:
     targets = {f"t{i}": f"sqlite:///{tmp_path / f't{i}.db'}" for i in range(1, 5)}
     targets["broken"] = f"sqlite:///{tmp_path / 'missing-dir' / 'x.db'}"
-    ids = write_project(tmp_path, targets,
-                        extra='default_target = "t1"\n[groups]\ntenants = ["t1", "t2", "t3", "t4"]\n')
+    ids = write_project(
+        tmp_path, targets, extra='default_target = "t1"\n[groups]\ntenants = ["t1", "t2", "t3", "t4"]\n'
+    )
     result = run_dbctl("upgrade", "-t", "tenants", "--parallel", "2", "--format", "json", cwd=tmp_path)
     assert result.code == 0, result
     data = json.loads(result.stdout)
@@ -324,12 +342,16 @@ def test_fan_out_over_groups_in_parallel(tmp_path: Path, run_dbctl) -> None:  # 
     assert unknown.code == 2 and "tenants (group)" in unknown.stderr
 
 
-def test_fail_fast_stops_starting_targets(tmp_path: Path, run_dbctl) -> None:  # noqa: ANN001
-    targets = {"broken": f"sqlite:///{tmp_path / 'missing-dir' / 'x.db'}",
-               "t1": f"sqlite:///{tmp_path / 't1.db'}", "t2": f"sqlite:///{tmp_path / 't2.db'}"}
+def test_fail_fast_stops_starting_targets(tmp_path: Path, run_dbctl) -> None:
+    targets = {
+        "broken": f"sqlite:///{tmp_path / 'missing-dir' / 'x.db'}",
+        "t1": f"sqlite:///{tmp_path / 't1.db'}",
+        "t2": f"sqlite:///{tmp_path / 't2.db'}",
+    }
     write_project(tmp_path, targets)
-    result = run_dbctl("upgrade", "-t", "broken", "-t", "t1", "-t", "t2", "--fail-fast", "--format", "json",
-                       cwd=tmp_path)
+    result = run_dbctl(
+        "upgrade", "-t", "broken", "-t", "t1", "-t", "t2", "--fail-fast", "--format", "json", cwd=tmp_path
+    )
     assert result.code == 3, result
     data = json.loads(result.stdout)
     assert [t["target"] for t in data["targets"]] == ["broken"] and data["skipped"] == 2

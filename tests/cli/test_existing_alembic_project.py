@@ -36,11 +36,15 @@ def downgrade():
 # Alembic's "generic" template is for sync drivers, its "async" one for async drivers.
 @pytest.mark.parametrize(
     ("backend", "template"),
-    [("sqlite", "generic"), ("sqlite+aiosqlite", "async"), ("postgresql+psycopg", "generic"),
-     ("postgresql+psycopg_async", "async")],
+    [
+        ("sqlite", "generic"),
+        ("sqlite+aiosqlite", "async"),
+        ("postgresql+psycopg", "generic"),
+        ("postgresql+psycopg_async", "async"),
+    ],
     indirect=["backend"],
 )
-def test_classic_env_runs_unmodified(template: str, tmp_path: Path, backend: Backend, run_dbctl) -> None:  # noqa: ANN001
+def test_classic_env_runs_unmodified(template: str, tmp_path: Path, backend: Backend, run_dbctl) -> None:
     root = tmp_path / "legacy"
     (root / "alembic" / "versions").mkdir(parents=True)
     env_src = Path(alembic.__file__).parent / "templates" / template / "env.py"

@@ -30,7 +30,8 @@ def _write_project(root: Path, url: str) -> None:
         rev = f"{i:012x}"
         first = (
             '    op.create_table("applied_log", sa.Column("revision", sa.String(32), nullable=False))\n'
-            if i == 1 else ""
+            if i == 1
+            else ""
         )
         (versions / f"{rev}_step{i}.py").write_text(
             f'"""step {i}"""\nimport sqlalchemy as sa\nfrom alembic import op\n\n'
@@ -46,8 +47,13 @@ def _write_project(root: Path, url: str) -> None:
 
 def _spawn(root: Path, *args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "dbctl", *args], cwd=root, env=_dbctl_env(None), text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+        [sys.executable, "-m", "dbctl", *args],
+        cwd=root,
+        env=_dbctl_env(None),
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
     )
 
 
@@ -86,7 +92,7 @@ def test_eight_concurrent_upgrades_apply_each_revision_once(db: tuple[str, str],
     engine.dispose()
 
 
-def test_sqlite_lock_timeout_is_exit_5_and_changes_nothing(tmp_path: Path, run_dbctl) -> None:  # noqa: ANN001
+def test_sqlite_lock_timeout_is_exit_5_and_changes_nothing(tmp_path: Path, run_dbctl) -> None:
     db = tmp_path / "held.db"
     root = tmp_path / "proj"
     _write_project(root, f"sqlite:///{db}")
@@ -103,7 +109,7 @@ def test_sqlite_lock_timeout_is_exit_5_and_changes_nothing(tmp_path: Path, run_d
     assert not db.exists() or "applied_log" not in sa.inspect(sa.create_engine(f"sqlite:///{db}")).get_table_names()
 
 
-def test_postgresql_lock_timeout_names_the_holder(pg_db, tmp_path: Path, run_dbctl) -> None:  # noqa: ANN001
+def test_postgresql_lock_timeout_names_the_holder(pg_db, tmp_path: Path, run_dbctl) -> None:
     root = tmp_path / "proj"
     _write_project(root, pg_db.url("psycopg_async"))
     key1, key2 = advisory_key()

@@ -20,7 +20,7 @@ def _tables(url: str) -> set[str]:
         engine.dispose()
 
 
-def test_sample_project_on_sqlite(sample_project_copy: Path, run_dbctl, tmp_path: Path) -> None:  # noqa: ANN001
+def test_sample_project_on_sqlite(sample_project_copy: Path, run_dbctl, tmp_path: Path) -> None:
     # run from outside the project, as the README does
     up = run_dbctl("-C", sample_project_copy, "upgrade", "head", cwd=tmp_path, env={"DATABASE_URL": None})
     assert up.code == 0, up
@@ -36,7 +36,7 @@ def test_sample_project_on_sqlite(sample_project_copy: Path, run_dbctl, tmp_path
     assert _tables(f"sqlite:///{db}") <= {"alembic_version", "dbctl_ledger"}
 
 
-def test_sample_project_on_postgresql(sample_project_copy: Path, run_dbctl, pg_db) -> None:  # noqa: ANN001
+def test_sample_project_on_postgresql(sample_project_copy: Path, run_dbctl, pg_db) -> None:
     env = {"DATABASE_URL": pg_db.url()}
     listed = json.loads(run_dbctl("targets", "--format", "json", cwd=sample_project_copy, env=env).stdout)
     pg = next(t for t in listed if t["name"] == "pg")
@@ -63,7 +63,7 @@ def test_sample_project_env_is_the_one_init_writes() -> None:
         assert (repo / "sample_project" / "migrations" / name).read_bytes() == (templates / name).read_bytes()
 
 
-def test_sample_project_passes_check_for_both_dialects(sample_project_copy: Path, run_dbctl) -> None:  # noqa: ANN001
+def test_sample_project_passes_check_for_both_dialects(sample_project_copy: Path, run_dbctl) -> None:
     # with DATABASE_URL set, the pg target's dialect is known, so PostgreSQL rules run too
     env = {"DATABASE_URL": "postgresql+psycopg://app:pw@db.invalid/app"}
     result = run_dbctl("check", "--format", "json", cwd=sample_project_copy, env=env)

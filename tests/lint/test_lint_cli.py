@@ -158,7 +158,9 @@ def test_rules_and_rule(mproject: Project) -> None:
 
 def git(cwd: Path, *args: str) -> None:
     subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args], cwd=cwd, check=True,
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+        cwd=cwd,
+        check=True,
         capture_output=True,
     )
 

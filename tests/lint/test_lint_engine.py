@@ -31,7 +31,12 @@ def test_line_suppression(mproject: Project) -> None:
 
 
 def test_suppression_on_the_with_line(mproject: Project) -> None:
-    mproject.add("a1.py", migration("a1", None, """
+    mproject.add(
+        "a1.py",
+        migration(
+            "a1",
+            None,
+            """
         def upgrade():
             with op.batch_alter_table("user") as batch_op:  # dbctl: ignore[DB202, DB203, DB402]
                 batch_op.create_index("ix_user_email", ["email"])
@@ -42,12 +47,19 @@ def test_suppression_on_the_with_line(mproject: Project) -> None:
             with op.batch_alter_table("user") as batch_op:
                 batch_op.add_column(sa.Column("legacy", sa.String()))
                 batch_op.drop_index("ix_user_email")
-    """))
+    """,
+        ),
+    )
     assert codes(lint_project(mproject.config())) == []
 
 
 def test_suppression_on_the_last_line_of_a_multiline_call(mproject: Project) -> None:
-    mproject.add("a1.py", migration("a1", None, """
+    mproject.add(
+        "a1.py",
+        migration(
+            "a1",
+            None,
+            """
         def upgrade():
             op.create_index(
                 "ix_user_email", "user", ["email"]
@@ -56,7 +68,9 @@ def test_suppression_on_the_last_line_of_a_multiline_call(mproject: Project) -> 
 
         def downgrade():
             op.drop_index("ix_user_email", table_name="user")
-    """))
+    """,
+        ),
+    )
     assert codes(lint_project(mproject.config())) == []
 
 
@@ -76,14 +90,21 @@ def test_suppression_of_another_code_does_not_hide_and_is_reported(mproject: Pro
 
 
 def test_suppression_inside_a_string_is_not_a_suppression(mproject: Project) -> None:
-    mproject.add("a1.py", migration("a1", None, """
+    mproject.add(
+        "a1.py",
+        migration(
+            "a1",
+            None,
+            """
         def upgrade():
             op.create_index("ix # dbctl: ignore[DB203]", "user", ["email"])
 
 
         def downgrade():
             op.drop_index("ix # dbctl: ignore[DB203]", table_name="user")
-    """))
+    """,
+        ),
+    )
     assert codes(lint_project(mproject.config())) == [("DB203", 10)]
 
 
@@ -94,7 +115,12 @@ def test_suppression_of_a_disabled_rule_is_not_reported(mproject: Project) -> No
 
 
 def test_select_ignore_and_prefixes(mproject: Project) -> None:
-    mproject.add("a1.py", migration("a1", None, """
+    mproject.add(
+        "a1.py",
+        migration(
+            "a1",
+            None,
+            """
         def upgrade():
             op.create_index("ix_user_email", "user", ["email"])
             op.drop_column("user", "legacy")
@@ -102,7 +128,9 @@ def test_select_ignore_and_prefixes(mproject: Project) -> None:
 
         def downgrade():
             pass
-    """))
+    """,
+        ),
+    )
     everything = {c for c, _ in codes(lint_project(mproject.config()))}
     assert {"DB101", "DB202", "DB203", "DB402"} <= everything
     only_db2 = lint_project(mproject.config(lint=LintConfig(select=("DB2",))))
@@ -112,14 +140,21 @@ def test_select_ignore_and_prefixes(mproject: Project) -> None:
 
 
 def test_severity_override_and_fail_on(mproject: Project) -> None:
-    mproject.add("a1.py", migration("a1", None, """
+    mproject.add(
+        "a1.py",
+        migration(
+            "a1",
+            None,
+            """
         def upgrade():
             op.drop_column("user", "legacy")
 
 
         def downgrade():
             op.add_column("user", sa.Column("legacy", sa.String()))
-    """))
+    """,
+        ),
+    )
     pg = {"prod": "postgresql://localhost/app"}
     report = lint_project(mproject.config(targets=pg))
     assert [(f.code, f.severity) for f in report.findings] == [("DB402", "warning")]

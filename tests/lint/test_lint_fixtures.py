@@ -105,7 +105,9 @@ def test_brief_named_rules_are_exact() -> None:
     rules = all_rules()
     assert (rules["DB101"].name, rules["DB101"].severity) == ("missing-downgrade", "error")
     assert (rules["DB103"].name, rules["DB103"].severity, rules["DB103"].dialects) == (
-        "non-batch-alter", "error", ("sqlite",)
+        "non-batch-alter",
+        "error",
+        ("sqlite",),
     )
     assert rules["DB201"].name == "inline-column-index"
     assert rules["DB202"].name == "index-mixed-with-schema-changes"

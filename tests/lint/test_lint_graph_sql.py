@@ -68,7 +68,7 @@ def sql_findings(mproject: Project, body: str) -> list[tuple[str, int]]:
 
 
 def test_sql_hazards_get_the_inner_rules_code(mproject: Project) -> None:
-    body = '''
+    body = """
 def upgrade():
     op.execute("ALTER TABLE users ADD COLUMN active boolean NOT NULL")
     op.execute("ALTER TABLE users ADD COLUMN token uuid DEFAULT gen_random_uuid()")
@@ -76,31 +76,37 @@ def upgrade():
     op.execute("ALTER TABLE users ALTER COLUMN age TYPE bigint")
     op.execute("ALTER TABLE users RENAME TO people")
     op.execute("DROP INDEX ix_old")
-    op.execute("ALTER TABLE users ADD CONSTRAINT uq UNIQUE (email)")'''
+    op.execute("ALTER TABLE users ADD CONSTRAINT uq UNIQUE (email)")"""
     assert sql_findings(mproject, body) == [
-        ("DB401", 10), ("DB305", 11), ("DB302", 12), ("DB306", 13), ("DB405", 14), ("DB205", 15), ("DB303", 16)
+        ("DB401", 10),
+        ("DB305", 11),
+        ("DB302", 12),
+        ("DB306", 13),
+        ("DB405", 14),
+        ("DB205", 15),
+        ("DB303", 16),
     ]
 
 
 def test_safe_sql_and_tables_created_in_the_same_migration(mproject: Project) -> None:
-    body = '''
+    body = """
 def upgrade():
     op.create_table("tag", sa.Column("id", sa.Integer))
     op.execute("CREATE INDEX ix_tag ON tag (id)")
     op.execute("ALTER TABLE users ADD COLUMN active boolean NOT NULL DEFAULT true")
     op.execute("ALTER TABLE users ADD CONSTRAINT ck CHECK (age > 0) NOT VALID")
-    op.execute("SELECT 1; UPDATE users SET a = 1")'''
+    op.execute("SELECT 1; UPDATE users SET a = 1")"""
     assert sql_findings(mproject, body) == []
 
 
 def test_unanalysable_sql_is_info_never_a_guess(mproject: Project) -> None:
-    body = '''
+    body = """
 def upgrade():
     name = "ix"
     op.execute("CREATE INDEX %s ON users (a)" % name)
     op.execute("CREATE INDEX {} ON users (a)".format(name))
     op.execute(name)
-    op.execute("CREATE INDEX ON users (a) USING nonsense nonsense")'''
+    op.execute("CREATE INDEX ON users (a) USING nonsense nonsense")"""
     found = sql_findings(mproject, body)
     assert found == [("DB602", 11), ("DB602", 12), ("DB602", 13), ("DB602", 14)]
     report = lint_project(mproject.config(lint=SQL))

@@ -42,8 +42,9 @@ def write_env(root: Path) -> Path:
     return versions
 
 
-def migration_source(rev: str, down: str | Sequence[str] | None, upgrade: str, downgrade: str = "    pass",
-                     message: str = "step") -> str:
+def migration_source(
+    rev: str, down: str | Sequence[str] | None, upgrade: str, downgrade: str = "    pass", message: str = "step"
+) -> str:
     """The text of one revision file; ``upgrade``/``downgrade`` are indented bodies."""
     return (
         f'"""{message}"""\n'
@@ -59,8 +60,14 @@ def migration_source(rev: str, down: str | Sequence[str] | None, upgrade: str, d
     )
 
 
-def write_revision(versions: Path, rev: str, down: str | Sequence[str] | None, upgrade: str,
-                   downgrade: str = "    pass", name: str | None = None) -> Path:
+def write_revision(
+    versions: Path,
+    rev: str,
+    down: str | Sequence[str] | None,
+    upgrade: str,
+    downgrade: str = "    pass",
+    name: str | None = None,
+) -> Path:
     path = versions / f"{name or rev}_step.py"
     path.write_text(migration_source(rev, down, upgrade, downgrade), encoding="utf-8")
     return path
@@ -95,9 +102,13 @@ class Chain:
     def _upgrade(self, i: int, rev: str) -> str:
         pause = f"    time.sleep({self.pause})\n" if self.pause else ""
         server_pause = (
-            f'    if op.get_bind().dialect.name == "postgresql":\n'
-            f'        op.execute("SELECT pg_sleep({self.pause})")\n'
-        ) if self.pause else ""
+            (
+                f'    if op.get_bind().dialect.name == "postgresql":\n'
+                f'        op.execute("SELECT pg_sleep({self.pause})")\n'
+            )
+            if self.pause
+            else ""
+        )
         lines = []
         if i == 1:
             lines.append('    op.create_table("applied_log", sa.Column("revision", sa.String(32), nullable=False))\n')
@@ -206,7 +217,7 @@ def sqlite_lock_is_free(db: Path) -> bool:
         os.close(fd)
 
 
-def pg_lock_is_free(pg_db) -> bool:  # noqa: ANN001
+def pg_lock_is_free(pg_db) -> bool:
     """True if a new session can take (and then gives back) dbctl's advisory lock."""
     key1, key2 = advisory_key()
     conn = pg_db.connect()
@@ -219,7 +230,7 @@ def pg_lock_is_free(pg_db) -> bool:  # noqa: ANN001
         conn.close()
 
 
-def pg_other_backends(pg_db) -> int:  # noqa: ANN001
+def pg_other_backends(pg_db) -> int:
     """How many other sessions are connected to the database (e.g. a killed client's backend
     that has not noticed yet that its client is gone)."""
     conn = pg_db.connect()
@@ -232,7 +243,7 @@ def pg_other_backends(pg_db) -> int:  # noqa: ANN001
         conn.close()
 
 
-def wait_for(predicate, timeout: float = 5.0, step: float = 0.02) -> bool:  # noqa: ANN001
+def wait_for(predicate, timeout: float = 5.0, step: float = 0.02) -> bool:
     """Poll ``predicate`` until it is true or ``timeout`` seconds pass; return its last value."""
     deadline = time.monotonic() + timeout
     while True:
@@ -249,8 +260,13 @@ def wait_for(predicate, timeout: float = 5.0, step: float = 0.02) -> bool:  # no
 def spawn(root: Path, *args: str) -> subprocess.Popen[str]:
     """Start ``python -m dbctl ARGS`` in ``root`` without waiting."""
     return subprocess.Popen(
-        [sys.executable, "-m", "dbctl", *args], cwd=root, env=_dbctl_env(None), text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+        [sys.executable, "-m", "dbctl", *args],
+        cwd=root,
+        env=_dbctl_env(None),
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
     )
 
 

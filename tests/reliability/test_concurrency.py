@@ -31,14 +31,20 @@ def logged(check_url: str) -> Counter[str]:
 
 
 @pytest.mark.parametrize("round_", range(1, ROUNDS + 1), ids=lambda r: f"round{r}")
-def test_eight_concurrent_upgrades_per_database(round_: int, tmp_path: Path, pg_db) -> None:  # noqa: ANN001
+def test_eight_concurrent_upgrades_per_database(round_: int, tmp_path: Path, pg_db) -> None:
     sqlite_file = tmp_path / "shared.db"
     async_round = round_ % 2 == 1  # alternate the async and the sync drivers
     backends = {
-        "postgresql": (pg_db.url("psycopg_async" if async_round else "psycopg"), pg_db.url("psycopg"),
-                       lambda: pg_lock_is_free(pg_db)),
-        "sqlite": (f"{'sqlite+aiosqlite' if async_round else 'sqlite'}:///{sqlite_file}", f"sqlite:///{sqlite_file}",
-                   lambda: sqlite_lock_is_free(sqlite_file)),
+        "postgresql": (
+            pg_db.url("psycopg_async" if async_round else "psycopg"),
+            pg_db.url("psycopg"),
+            lambda: pg_lock_is_free(pg_db),
+        ),
+        "sqlite": (
+            f"{'sqlite+aiosqlite' if async_round else 'sqlite'}:///{sqlite_file}",
+            f"sqlite:///{sqlite_file}",
+            lambda: sqlite_lock_is_free(sqlite_file),
+        ),
     }
     procs = {}
     for kind, (url, _check, _free) in backends.items():

@@ -63,8 +63,12 @@ class Backend:
             return Db(f"{driver}:///{path}", f"sqlite:///{path}", lambda: sqlite_lock_is_free(path), lambda: True)
         pg_db = self.request.getfixturevalue("pg_db_factory")()
         driver = "psycopg" if self.count % 2 else "psycopg_async"
-        return Db(pg_db.url(driver), pg_db.url("psycopg"), lambda: pg_lock_is_free(pg_db),
-                  lambda: pg_other_backends(pg_db) == 0)
+        return Db(
+            pg_db.url(driver),
+            pg_db.url("psycopg"),
+            lambda: pg_lock_is_free(pg_db),
+            lambda: pg_other_backends(pg_db) == 0,
+        )
 
 
 def assert_consistent(state: DbState, where: str) -> int:
@@ -85,7 +89,7 @@ def assert_consistent(state: DbState, where: str) -> int:
 
 @pytest.mark.parametrize("kind", [pytest.param("postgresql", marks=pytest.mark.pg), "sqlite"])
 def test_sigkill_during_upgrade_leaves_a_consistent_database(
-    kind: str, tmp_path: Path, request: pytest.FixtureRequest, run_dbctl  # noqa: ANN001
+    kind: str, tmp_path: Path, request: pytest.FixtureRequest, run_dbctl
 ) -> None:
     backend = Backend(kind, tmp_path, request)
     root = tmp_path / "proj"
@@ -140,8 +144,10 @@ def test_sigkill_during_upgrade_leaves_a_consistent_database(
         assert db.lock_free(), f"{where}: the lock is held after the re-run"
 
     points = sorted({applied for _delay, applied in landed})
-    print(f"\n{kind}: full run {full:.2f}s, idle run {idle:.2f}s; kills landed at revisions "
-          + ", ".join(f"{applied} ({delay:.2f}s)" for delay, applied in landed))
+    print(
+        f"\n{kind}: full run {full:.2f}s, idle run {idle:.2f}s; kills landed at revisions "
+        + ", ".join(f"{applied} ({delay:.2f}s)" for delay, applied in landed)
+    )
     assert len(points) >= 3, f"the kills did not land at different points: {landed}"
     assert any(0 < applied < CHAIN.count for _delay, applied in landed), landed
 
@@ -152,8 +158,13 @@ def test_the_consistency_check_is_not_vacuous() -> None:
 
     def state(schema: dict, versions: tuple[str, ...] = (ids[2],), ledger: int = 3) -> DbState:
         counts = {name: (3 if name == "applied_log" else CHAIN.rows) for name in schema}
-        return DbState(versions, schema, frozenset({"alembic_version", "dbctl_ledger"}),
-                       tuple((rev, "upgrade") for rev in ids[:ledger]), counts)
+        return DbState(
+            versions,
+            schema,
+            frozenset({"alembic_version", "dbctl_ledger"}),
+            tuple((rev, "upgrade") for rev in ids[:ledger]),
+            counts,
+        )
 
     good = CHAIN.expected_schema(3)
     assert assert_consistent(state(good), "good") == 3

@@ -31,8 +31,12 @@ from dbctl.lint.engine import TABLE_ARG
 from dbctl.lint.findings import LintReport
 from tests.conftest import _dbctl_env
 
-SETTINGS = {"deadline": None, "database": None, "derandomize": True,
-            "suppress_health_check": [HealthCheck.too_slow, HealthCheck.function_scoped_fixture]}
+SETTINGS = {
+    "deadline": None,
+    "database": None,
+    "derandomize": True,
+    "suppress_health_check": [HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+}
 
 
 @pytest.fixture(scope="module")
@@ -69,19 +73,58 @@ VALID = (
 # Strings that mean something to the loader: durations, references, target names, URLs, paths.
 # (No leading "~": Path.expanduser() raising for an unknown user is a known bug, covered by a
 # strict xfail row of test_bad_input.py, and would otherwise fail this property at random.)
-MEANINGFUL = st.sampled_from([
-    "", "5s", "500ms", "10min", "1h", "2d", "-1s", "1.5", "soon", "1e9s", "${HOME}", "${NOPE_UNSET_VAR_X}",
-    "${X:-5s}", "${", "$$", "$${A}", "dev", "prod", "all", "migrations", "a:b", "app.models:Base.metadata",
-    "sqlite:///x.db", "postgresql://u:p@h/db", "error", "warning", "info", "DB402", "DB4", "/abs/path", "../up",
-    "\x00", "nul\x00byte",
-])
+MEANINGFUL = st.sampled_from(
+    [
+        "",
+        "5s",
+        "500ms",
+        "10min",
+        "1h",
+        "2d",
+        "-1s",
+        "1.5",
+        "soon",
+        "1e9s",
+        "${HOME}",
+        "${NOPE_UNSET_VAR_X}",
+        "${X:-5s}",
+        "${",
+        "$$",
+        "$${A}",
+        "dev",
+        "prod",
+        "all",
+        "migrations",
+        "a:b",
+        "app.models:Base.metadata",
+        "sqlite:///x.db",
+        "postgresql://u:p@h/db",
+        "error",
+        "warning",
+        "info",
+        "DB402",
+        "DB4",
+        "/abs/path",
+        "../up",
+        "\x00",
+        "nul\x00byte",
+    ]
+)
 TEXT = st.one_of(MEANINGFUL, st.text(max_size=30).filter(lambda s: not s.startswith("~")))
 SCALARS = st.one_of(
-    TEXT, st.integers(min_value=-(2**63), max_value=2**63 - 1), st.floats(allow_nan=True), st.booleans(),
-    st.dates(), st.datetimes(), st.times(),
+    TEXT,
+    st.integers(min_value=-(2**63), max_value=2**63 - 1),
+    st.floats(allow_nan=True),
+    st.booleans(),
+    st.dates(),
+    st.datetimes(),
+    st.times(),
 )
-VALUES = st.recursive(SCALARS, lambda inner: st.one_of(
-    st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=3)), max_leaves=8)
+VALUES = st.recursive(
+    SCALARS,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=3)),
+    max_leaves=8,
+)
 KEY = st.one_of(st.sampled_from(TOP_KEYS + TARGET_KEYS + LINT_KEYS), st.text(max_size=10))
 
 
@@ -93,8 +136,9 @@ def documents(draw: st.DrawFn) -> dict:
         doc[key] = draw(VALUES)
     targets = {}
     for name in draw(st.lists(st.sampled_from(["dev", "prod", "x y", ""]), max_size=3)):
-        targets[name] = {key: draw(VALUES) for key in draw(st.lists(st.sampled_from(TARGET_KEYS + ("urk",)),
-                                                                    max_size=4))}
+        targets[name] = {
+            key: draw(VALUES) for key in draw(st.lists(st.sampled_from(TARGET_KEYS + ("urk",)), max_size=4))
+        }
     if targets or draw(st.booleans()):
         doc["targets"] = targets if draw(st.booleans()) else draw(VALUES)
     if draw(st.booleans()):
@@ -127,10 +171,13 @@ def test_config_loader_structured_documents(workdir: Path, doc: dict) -> None:
 
 
 @settings(max_examples=150, **SETTINGS)
-@given(position=st.integers(min_value=0, max_value=len(VALID)), cut=st.integers(min_value=0, max_value=20),
-       insert=st.text(alphabet=string.printable + "é\u2028\x00", max_size=6))
+@given(
+    position=st.integers(min_value=0, max_value=len(VALID)),
+    cut=st.integers(min_value=0, max_value=20),
+    insert=st.text(alphabet=string.printable + "é\u2028\x00", max_size=6),
+)
 def test_config_loader_mutated_valid_document(workdir: Path, position: int, cut: int, insert: str) -> None:
-    load(workdir, VALID[:position] + insert + VALID[position + cut:])
+    load(workdir, VALID[:position] + insert + VALID[position + cut :])
 
 
 def test_the_valid_document_is_valid(workdir: Path) -> None:
@@ -142,23 +189,63 @@ def test_the_valid_document_is_valid(workdir: Path) -> None:
 REVS = ["aaaa00000001", "bbbb00000002", "cccc00000003", "aaaa"]
 TABLES = ["users", "posts", "t", "", "weird name", "public.x"]
 COLUMNS = ["id", "email", "created_at", "x"]
-SQL = st.one_of(st.sampled_from([
-    "CREATE INDEX ix_users_email ON users (email)",
-    "CREATE INDEX CONCURRENTLY ix ON users (email)",
-    "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS ix ON users USING btree (lower(email)) WHERE x > 1",
-    "DROP INDEX ix", "DROP INDEX CONCURRENTLY ix", "DROP TABLE users", "DROP TABLE IF EXISTS a, b CASCADE",
-    "ALTER TABLE users ADD COLUMN x uuid DEFAULT gen_random_uuid() NOT NULL",
-    "ALTER TABLE users ALTER COLUMN email SET NOT NULL", "ALTER TABLE users ALTER COLUMN x TYPE bigint",
-    "ALTER TABLE posts ADD CONSTRAINT fk FOREIGN KEY (user_id) REFERENCES users (id)",
-    "ALTER TABLE posts ADD CONSTRAINT c CHECK (x > 0) NOT VALID", "ALTER TABLE users RENAME COLUMN a TO b",
-    "ALTER TABLE users RENAME TO people", "UPDATE users SET x = 1", "VACUUM", "BEGIN; COMMIT",
-    "CREATE TABLE t (id int); CREATE INDEX ON t (id)", "DO $$ BEGIN PERFORM 1; END $$", "", ";", "SELECT",
-    "ALTER TABLE", "CREATE INDEX ON", "-- just a comment", "/* unterminated", "'", "$$",
-]), st.text(max_size=60))
+SQL = st.one_of(
+    st.sampled_from(
+        [
+            "CREATE INDEX ix_users_email ON users (email)",
+            "CREATE INDEX CONCURRENTLY ix ON users (email)",
+            "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS ix ON users USING btree (lower(email)) WHERE x > 1",
+            "DROP INDEX ix",
+            "DROP INDEX CONCURRENTLY ix",
+            "DROP TABLE users",
+            "DROP TABLE IF EXISTS a, b CASCADE",
+            "ALTER TABLE users ADD COLUMN x uuid DEFAULT gen_random_uuid() NOT NULL",
+            "ALTER TABLE users ALTER COLUMN email SET NOT NULL",
+            "ALTER TABLE users ALTER COLUMN x TYPE bigint",
+            "ALTER TABLE posts ADD CONSTRAINT fk FOREIGN KEY (user_id) REFERENCES users (id)",
+            "ALTER TABLE posts ADD CONSTRAINT c CHECK (x > 0) NOT VALID",
+            "ALTER TABLE users RENAME COLUMN a TO b",
+            "ALTER TABLE users RENAME TO people",
+            "UPDATE users SET x = 1",
+            "VACUUM",
+            "BEGIN; COMMIT",
+            "CREATE TABLE t (id int); CREATE INDEX ON t (id)",
+            "DO $$ BEGIN PERFORM 1; END $$",
+            "",
+            ";",
+            "SELECT",
+            "ALTER TABLE",
+            "CREATE INDEX ON",
+            "-- just a comment",
+            "/* unterminated",
+            "'",
+            "$$",
+        ]
+    ),
+    st.text(max_size=60),
+)
 OP_METHODS = sorted(TABLE_ARG) + ["execute", "f", "get_bind", "inline_literal", "run_async", "no_such_method"]
-KWARGS = ["nullable", "server_default", "postgresql_concurrently", "existing_type", "type_", "unique",
-          "if_exists", "schema", "table_name", "new_column_name", "sqltext", "postgresql_where", "existing_nullable",
-          "postgresql_using", "ondelete", "source_table", "old_table_name", "new_table_name", "condition"]
+KWARGS = [
+    "nullable",
+    "server_default",
+    "postgresql_concurrently",
+    "existing_type",
+    "type_",
+    "unique",
+    "if_exists",
+    "schema",
+    "table_name",
+    "new_column_name",
+    "sqltext",
+    "postgresql_where",
+    "existing_nullable",
+    "postgresql_using",
+    "ondelete",
+    "source_table",
+    "old_table_name",
+    "new_table_name",
+    "condition",
+]
 
 
 def _literal(value: object) -> str:
@@ -187,10 +274,24 @@ def expressions(draw: st.DrawFn, depth: int = 0) -> str:
     if kind == "name":
         return draw(st.sampled_from(["x", "conn", "batch_op", "op", "sa", "SQL", "revision"]))
     if kind == "column_obj":
-        args = [_literal(draw(st.sampled_from(COLUMNS))), draw(st.sampled_from(
-            ["sa.Integer()", "sa.String(20)", "sa.Text", "sa.DateTime(timezone=True)", "postgresql.UUID()"]))]
-        args += [f"{k}={draw(sub)}" for k in draw(st.lists(st.sampled_from(
-            ["nullable", "server_default", "index", "unique", "primary_key", "default"]), max_size=2, unique=True))]
+        args = [
+            _literal(draw(st.sampled_from(COLUMNS))),
+            draw(
+                st.sampled_from(
+                    ["sa.Integer()", "sa.String(20)", "sa.Text", "sa.DateTime(timezone=True)", "postgresql.UUID()"]
+                )
+            ),
+        ]
+        args += [
+            f"{k}={draw(sub)}"
+            for k in draw(
+                st.lists(
+                    st.sampled_from(["nullable", "server_default", "index", "unique", "primary_key", "default"]),
+                    max_size=2,
+                    unique=True,
+                )
+            )
+        ]
         return f"sa.Column({', '.join(args)})"
     if kind == "type":
         return draw(st.sampled_from(["sa.Integer()", "sa.BigInteger()", "sa.String(length=5)", "sa.Boolean"]))
@@ -217,8 +318,18 @@ def op_calls(draw: st.DrawFn, receiver: str = "op") -> str:
     args = draw(st.lists(expressions(), max_size=4))
     kwargs = draw(st.lists(st.sampled_from(KWARGS), max_size=3, unique=True))
     parts = args + [f"{k}={draw(expressions())}" for k in kwargs]
-    suffix = draw(st.sampled_from(["", "", "  # dbctl: ignore[DB402]", "  # dbctl: ignore[DB999, db203]",
-                                   "  # dbctl: ignore-file[DB101]", "  # dbctl: ignore[]"]))
+    suffix = draw(
+        st.sampled_from(
+            [
+                "",
+                "",
+                "  # dbctl: ignore[DB402]",
+                "  # dbctl: ignore[DB999, db203]",
+                "  # dbctl: ignore-file[DB101]",
+                "  # dbctl: ignore[]",
+            ]
+        )
+    )
     return f"{receiver}.{method}({', '.join(parts)}){suffix}"
 
 
@@ -264,15 +375,24 @@ def blocks(draw: st.DrawFn, indent: int, depth: int = 0) -> list[str]:
 @st.composite
 def migrations(draw: st.DrawFn) -> str:
     """A migration module: header variables (sometimes odd) and upgrade()/downgrade() bodies."""
-    rev = draw(st.one_of(st.sampled_from(REVS).map(_literal), st.sampled_from(["None", "123", "('a', 'b')", "x",
-                                                                               'f"{x}"'])))
-    down = draw(st.one_of(
-        st.just("None"), st.sampled_from(REVS).map(_literal),
-        st.lists(st.sampled_from(REVS), min_size=1, max_size=3).map(lambda r: repr(tuple(r))),
-        st.sampled_from(["[]", "1", "'missing0000'", "(None,)", "{'a': 1}"])))
-    lines = [draw(st.sampled_from(['"""a migration"""', "", "# -*- coding: utf-8 -*-"])),
-             "import sqlalchemy as sa", "from alembic import op", "from sqlalchemy.dialects import postgresql",
-             f"SQL = {_literal(draw(SQL))}"]
+    rev = draw(
+        st.one_of(st.sampled_from(REVS).map(_literal), st.sampled_from(["None", "123", "('a', 'b')", "x", 'f"{x}"']))
+    )
+    down = draw(
+        st.one_of(
+            st.just("None"),
+            st.sampled_from(REVS).map(_literal),
+            st.lists(st.sampled_from(REVS), min_size=1, max_size=3).map(lambda r: repr(tuple(r))),
+            st.sampled_from(["[]", "1", "'missing0000'", "(None,)", "{'a': 1}"]),
+        )
+    )
+    lines = [
+        draw(st.sampled_from(['"""a migration"""', "", "# -*- coding: utf-8 -*-"])),
+        "import sqlalchemy as sa",
+        "from alembic import op",
+        "from sqlalchemy.dialects import postgresql",
+        f"SQL = {_literal(draw(SQL))}",
+    ]
     if draw(st.integers(0, 9)):
         lines.append(f"revision = {rev}")
     if draw(st.integers(0, 9)):
@@ -284,7 +404,7 @@ def migrations(draw: st.DrawFn) -> str:
     source = "\n".join(lines) + "\n"
     if draw(st.integers(0, 9)) == 0:  # now and then, break it
         cut = draw(st.integers(0, len(source)))
-        source = source[:cut] + draw(st.sampled_from(["(", "\x00", "\t  x", '"""', "é", ""])) + source[cut + 1:]
+        source = source[:cut] + draw(st.sampled_from(["(", "\x00", "\t  x", '"""', "é", ""])) + source[cut + 1 :]
     return source
 
 
@@ -342,13 +462,23 @@ def test_linter_generated_migrations(lint_project_dir: Path, sources: list[str])
 
 
 def _run(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "dbctl", *args], cwd=root, env=_dbctl_env(None), text=True,
-                          capture_output=True, stdin=subprocess.DEVNULL, timeout=60, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "dbctl", *args],
+        cwd=root,
+        env=_dbctl_env(None),
+        text=True,
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+        check=False,
+    )
 
 
 @settings(max_examples=2, **SETTINGS)
-@given(config=st.one_of(st.text(max_size=200), documents().map(lambda d: tomli_w.dumps(d) if _dumpable(d) else "")),
-       migration=st.one_of(st.text(max_size=200), migrations()))
+@given(
+    config=st.one_of(st.text(max_size=200), documents().map(lambda d: tomli_w.dumps(d) if _dumpable(d) else "")),
+    migration=st.one_of(st.text(max_size=200), migrations()),
+)
 def test_entry_point_on_arbitrary_input(config: str, migration: str) -> None:
     with tempfile.TemporaryDirectory(prefix="dbctl-props-cli-") as folder:
         root = Path(folder)

@@ -70,9 +70,7 @@ class MissingDowngrade(Rule):
 
     def check_file(self, migration: Migration) -> Iterator[Hit]:
         upgrade = migration.functions.get("upgrade")
-        if upgrade is None or not any(
-            c.function == "upgrade" and c.method in SCHEMA_OPS for c in migration.calls
-        ):
+        if upgrade is None or not any(c.function == "upgrade" and c.method in SCHEMA_OPS for c in migration.calls):
             return
         downgrade = migration.functions.get("downgrade")
         if downgrade is None:

@@ -61,8 +61,13 @@ from dbctl.lint.registry import ModelHit, Rule, register
 
 REQUIRED = ("uq", "ck", "fk", "pk")
 # naming_convention keys may also be the constraint classes themselves
-CLASS_KEYS = {"UniqueConstraint": "uq", "CheckConstraint": "ck", "ForeignKeyConstraint": "fk",
-              "PrimaryKeyConstraint": "pk", "Index": "ix"}
+CLASS_KEYS = {
+    "UniqueConstraint": "uq",
+    "CheckConstraint": "ck",
+    "ForeignKeyConstraint": "fk",
+    "PrimaryKeyConstraint": "pk",
+    "Index": "ix",
+}
 
 
 @register
@@ -79,8 +84,12 @@ class MissingNamingConvention(Rule):
         keys = {key if isinstance(key, str) else CLASS_KEYS.get(getattr(key, "__name__", ""), "") for key in convention}
         missing = [key for key in REQUIRED if key not in keys]
         if len(missing) == len(REQUIRED):
-            yield ModelHit("the MetaData has no naming_convention for constraints: the database picks their names, "
-                           "and migrations cannot drop or alter them by name")
+            yield ModelHit(
+                "the MetaData has no naming_convention for constraints: the database picks their names, "
+                "and migrations cannot drop or alter them by name"
+            )
         elif missing:
-            yield ModelHit(f"the MetaData's naming_convention has no {', '.join(repr(k) for k in missing)} entry: "
-                           "those constraints get names chosen by the database")
+            yield ModelHit(
+                f"the MetaData's naming_convention has no {', '.join(repr(k) for k in missing)} entry: "
+                "those constraints get names chosen by the database"
+            )

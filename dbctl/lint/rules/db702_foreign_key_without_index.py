@@ -66,7 +66,7 @@ class ForeignKeyWithoutIndex(Rule):
     severity = "warning"
     check = "models"
     opt_in = True
-    fix = "add an index that starts with the foreign-key column(s), e.g. Index(None, \"author_id\")"
+    fix = 'add an index that starts with the foreign-key column(s), e.g. Index(None, "author_id")'
 
     def check_metadata(self, metadata: Any) -> Iterator[ModelHit]:
         for table in metadata.sorted_tables:
@@ -101,6 +101,9 @@ def _leading_columns(table: Any) -> list[list[str]]:
                 break
             names.append(expression.name)
         found.append(names)
-    found.extend([c.name for c in constraint.columns] for constraint in table.constraints
-                 if isinstance(constraint, UniqueConstraint))
+    found.extend(
+        [c.name for c in constraint.columns]
+        for constraint in table.constraints
+        if isinstance(constraint, UniqueConstraint)
+    )
     return found
