@@ -1,27 +1,20 @@
-"""Resolve a target name to a usable URL, and render URLs with the password hidden.
+"""Resolve a target name to a usable URL (parsed by :mod:`dbctl.urls`).
 
 No SQLAlchemy import here: `dbctl targets` and `dbctl check` must start fast.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from pathlib import Path
-from urllib.parse import unquote
 
 from dbctl.config.interpolate import MalformedReference, MissingVariable, interpolate
 from dbctl.config.model import ProjectConfig, TargetConfig
 from dbctl.errors import TargetError
-from dbctl.redact import MASK, register_secret
+from dbctl.redact import register_secret
+from dbctl.urls import parse_url, redact_url
 
-_SCHEME = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+._-]*)://(?P<rest>.*)$", re.S)
-_USERINFO = re.compile(r"^[^:/?#@]*(?::[^@]*)?@")  # SQLAlchemy's rule: the password ends at '@'
-_LOOSE_PASSWORD = re.compile(r":\S*@")
-DEFAULT_DRIVERS = {"sqlite": "pysqlite", "postgresql": "psycopg"}
 DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306, "mariadb": 3306, "mssql": 1433, "oracle": 1521}
 ASYNC_DRIVERS = {"aiosqlite", "asyncpg", "psycopg_async", "aiomysql", "asyncmy", "aioodbc", "pysqlite_async"}
-DIALECT_ALIASES = {"postgres": "postgresql", "pgsql": "postgresql", "sqlite3": "sqlite"}
 
 
 @dataclass(frozen=True)
@@ -100,6 +93,11 @@ def resolve_target(project: ProjectConfig, name: str | None) -> ResolvedTarget:
     """Interpolate, normalise and validate the URL of a target."""
     target = select_target(project, name)
     key = f"{project.display_path}: {'tool.dbctl.' if project.in_pyproject else ''}targets.{target.name}.url"
+    if target.url is None:
+        raise TargetError(
+            f"target '{target.name}' has no URL in {project.display_path}: the project's env.py chooses the database",
+            hint="set sqlalchemy.url, or add a dbctl.toml with [targets.NAME] url = ...",
+        )
     try:
         url = interpolate(target.url)
     except MissingVariable as exc:
@@ -112,7 +110,7 @@ def resolve_target(project: ProjectConfig, name: str | None) -> ResolvedTarget:
     parts = parse_url(url, key)
     if parts.password:
         register_secret(parts.password)
-    url = parts.rebuild(project.root)
+    url = parts.rebuild(project.root, key)
     return ResolvedTarget(
         name=target.name,
         url=url,
@@ -121,7 +119,7 @@ def resolve_target(project: ProjectConfig, name: str | None) -> ResolvedTarget:
         driver=parts.driver,
         host=parts.host,
         port=parts.port,
-        database=parts.sqlite_path(project.root) if parts.dialect == "sqlite" else parts.database,
+        database=parts.sqlite_path(project.root, key) if parts.dialect == "sqlite" else parts.database,
         protected=target.protected,
         lock_timeout=target.lock_timeout,
         statement_timeout=target.statement_timeout,
@@ -129,109 +127,11 @@ def resolve_target(project: ProjectConfig, name: str | None) -> ResolvedTarget:
     )
 
 
-@dataclass(frozen=True)
-class UrlParts:
-    dialect: str
-    driver: str
-    user: str | None
-    password: str | None
-    host: str | None
-    port: int | None
-    database: str | None
-    query: str
-    raw_rest: str
-
-    def sqlite_path(self, root: Path) -> str | None:
-        """The absolute file path of a SQLite URL (None for an in-memory database)."""
-        db = self.database
-        if not db or db == ":memory:" or db.startswith("file:"):
-            return db or None
-        path = Path(db).expanduser()
-        return str(path if path.is_absolute() else (root / path).resolve())
-
-    def rebuild(self, root: Path) -> str:
-        """The URL with the default driver filled in and a relative SQLite path made absolute."""
-        scheme = f"{self.dialect}+{self.driver}"
-        if self.dialect == "sqlite":
-            path = self.sqlite_path(root)
-            query = f"?{self.query}" if self.query else ""
-            return f"{scheme}:///{path or ''}{query}"
-        return f"{scheme}://{self.raw_rest}"
-
-
-def parse_url(url: str, key: str = "url") -> UrlParts:
-    """Split a database URL (SQLAlchemy form); raise TargetError naming ``key`` if it is not one."""
-    match = _SCHEME.match(url.strip())
-    if not match:
-        raise TargetError(
-            f"{key}: not a database URL: {redact_url(url)!r}",
-            hint="expected dialect[+driver]://user:password@host:port/database, e.g. sqlite:///app.db",
-        )
-    scheme, rest = match["scheme"], match["rest"]
-    dialect, _, driver = scheme.partition("+")
-    dialect = DIALECT_ALIASES.get(dialect.lower(), dialect.lower())
-    driver = driver or DEFAULT_DRIVERS.get(dialect, "")
-    rest_no_query, _, query = rest.partition("?")
-    if dialect == "sqlite":
-        # sqlite:///relative.db -> rest "/relative.db"; sqlite:////abs.db -> "//abs.db"
-        database = rest_no_query[1:] if rest_no_query.startswith("/") else rest_no_query
-        return UrlParts(dialect, driver, None, None, None, None, database or None, query, rest)
-    userinfo, after = _split_userinfo(rest)
-    hostport, _, database = after.partition("?")[0].partition("/")
-    user, colon, password = (userinfo or "").partition(":")
-    host, port = hostport, None
-    if hostport.startswith("["):  # IPv6 literal
-        host, _, tail = hostport[1:].partition("]")
-        hostport_port = tail[1:] if tail.startswith(":") else ""
-    else:
-        host, _, hostport_port = hostport.partition(":")
-    if hostport_port:
-        if not hostport_port.isdigit():
-            raise TargetError(f"{key}: port {hostport_port!r} is not a number")
-        port = int(hostport_port)
-    return UrlParts(
-        dialect=dialect,
-        driver=driver,
-        user=unquote(user) or None,
-        password=unquote(password) if colon else None,
-        host=host or None,
-        port=port,
-        database=unquote(database) or None,
-        query=query,
-        raw_rest=rest,
-    )
-
-
-def redact_url(url: str) -> str:
-    """``url`` with its password replaced by ``***`` (also when the URL is malformed)."""
-    match = _SCHEME.match(url.strip())
-    if not match:
-        # Not a URL, but it may still hold "user:password@host": mask generously.
-        return _LOOSE_PASSWORD.sub(f":{MASK}@", url)
-    scheme, rest = match["scheme"], match["rest"]
-    userinfo, after = _split_userinfo(rest)
-    if userinfo is not None and ":" in userinfo:
-        return f"{scheme}://{userinfo.partition(':')[0]}:{MASK}@{after}"
-    return f"{scheme}://{rest}"
-
-
-def _split_userinfo(rest: str) -> tuple[str | None, str]:
-    """Split what follows ``scheme://`` into the ``user:password`` part (None if there is no
-    ``@``) and the rest. As in SQLAlchemy, a password may hold unencoded ``/ ? # :``: it ends
-    at an ``@``; an ``@`` before the first ``/`` (``p@ss@host``) ends it at the last one."""
-    head = rest.partition("/")[0]
-    if "@" in head:
-        userinfo = head.rpartition("@")[0]
-        return userinfo, rest[len(userinfo) + 1 :]
-    match = _USERINFO.match(rest)
-    if match:
-        return rest[: match.end() - 1], rest[match.end() :]
-    return None, rest
-
-
-def dialect_of(raw_url: str) -> str | None:
+def dialect_of(raw_url: str | None) -> str | None:
     """The dialect of a raw configured URL, or None when it cannot be known without expanding
     a variable that is unset (``${DATABASE_URL}``)."""
+    if raw_url is None:
+        return None
     try:
         return parse_url(interpolate(raw_url)).dialect
     except (MissingVariable, MalformedReference, TargetError):
@@ -252,7 +152,15 @@ def describe_targets(project: ProjectConfig) -> list[TargetInfo]:
             resolved = resolve_target(project, name)
         except TargetError as exc:
             infos.append(
-                TargetInfo(name, None, None, redact_url(target.url), target.protected, is_default, exc.message)
+                TargetInfo(
+                    name,
+                    None,
+                    None,
+                    redact_url(target.url) if target.url else "(chosen by env.py)",
+                    target.protected,
+                    is_default,
+                    None if target.url is None else exc.message,
+                )
             )
             continue
         infos.append(

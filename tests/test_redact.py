@@ -8,7 +8,7 @@ import traceback
 import pytest
 
 from dbctl.redact import MASK, register_secret, scrub
-from dbctl.targets import parse_url, redact_url
+from dbctl.urls import parse_url, redact_url
 
 SECRET = "Zq9-s3cret-PW"
 

@@ -8,6 +8,12 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from dbctl.config.alembic_files import (
+    ALEMBIC_INI,
+    AlembicSettings,
+    pyproject_has_alembic,
+    read_alembic_settings,
+)
 from dbctl.config.durations import parse_duration
 from dbctl.config.interpolate import MalformedReference, MissingVariable, interpolate
 from dbctl.config.model import LintConfig, ProjectConfig, TargetConfig
@@ -25,18 +31,23 @@ TOP_KEYS = (
     "groups",
     "lint",
     "pythonpath",
+    "alembic_ini",
+    "alembic_section",
 )
 TARGET_KEYS = ("url", "protected", "lock_timeout", "statement_timeout", "connect_timeout")
 LINT_KEYS = ("select", "ignore", "severity", "dialects", "start_after", "fail_on", "drift_ignore")
 SEVERITIES = ("info", "warning", "error")
 # [lint] drift_ignore entries: a table, a column of a table, an index or a constraint by name
 _NAME = r"[^.\s]+"
+# The one target of a project configured only by Alembic's own files.
+ALEMBIC_TARGET = "default"
 DRIFT_IGNORE = re.compile(rf"(table\.{_NAME}(\.column\.{_NAME})?|index\.{_NAME}|constraint\.{_NAME})")
 
 
 def find_config_file(start: Path, explicit: Path | None = None) -> Path:
-    """Return the config file: ``explicit``, else the nearest dbctl.toml or pyproject.toml
-    with a ``[tool.dbctl]`` table, walking up from ``start``."""
+    """Return the config file: ``explicit``, else the nearest of, folder by folder walking up
+    from ``start``: dbctl.toml, a pyproject.toml with ``[tool.dbctl]``, an alembic.ini, a
+    pyproject.toml with ``[tool.alembic]`` (an Alembic project adopted as it is)."""
     if explicit is not None:
         if not explicit.is_file():
             raise ConfigError(f"config file {explicit} does not exist")
@@ -49,8 +60,13 @@ def find_config_file(start: Path, explicit: Path | None = None) -> Path:
         pyproject = folder / PYPROJECT
         if pyproject.is_file() and _pyproject_has_table(pyproject):
             return pyproject
+        ini = folder / ALEMBIC_INI
+        if ini.is_file():
+            return ini
+        if pyproject.is_file() and pyproject_has_alembic(pyproject):
+            return pyproject
     raise ConfigError(
-        f"no {CONFIG_NAME} (or [tool.dbctl] in {PYPROJECT}) found in {start} or its parents",
+        f"no {CONFIG_NAME}, [tool.dbctl] in {PYPROJECT} or {ALEMBIC_INI} found in {start} or its parents",
         hint="run `dbctl init`, or point at a project with -C DIR or --config FILE",
     )
 
@@ -78,12 +94,18 @@ def read_toml(path: Path) -> dict[str, Any]:
 
 
 def load_config(path: Path) -> ProjectConfig:
-    """Load and validate the config in ``path`` (a dbctl.toml or a pyproject.toml)."""
+    """Load and validate the config in ``path``: a dbctl.toml, a pyproject.toml (``[tool.dbctl]``,
+    else ``[tool.alembic]``) or an alembic.ini."""
     path = path.resolve()
+    if path.suffix == ".ini":
+        return _alembic_project(path, None)
     data = read_toml(path)
     in_pyproject = path.name == PYPROJECT and path.name != CONFIG_NAME
     if in_pyproject:
         tool = data.get("tool")
+        if isinstance(tool, dict) and "dbctl" not in tool and "alembic" in tool:
+            ini = path.parent / ALEMBIC_INI
+            return _alembic_project(ini if ini.is_file() else None, path)
         if not isinstance(tool, dict) or "dbctl" not in tool:
             raise ConfigError(f"{path.name}: has no [tool.dbctl] table")
         data = tool["dbctl"]
@@ -91,6 +113,38 @@ def load_config(path: Path) -> ProjectConfig:
     else:
         prefix = ""
     return _Validator(path, prefix, in_pyproject).project(data)
+
+
+def _alembic_project(ini: Path | None, toml: Path | None) -> ProjectConfig:
+    """A project configured only by Alembic's files: one target, ``default``, whose URL is the
+    ini's ``sqlalchemy.url`` (None when it has none: env.py then chooses the database)."""
+    if ini is None and toml is not None:
+        sibling = toml.parent / ALEMBIC_INI
+        ini = sibling if sibling.is_file() else None
+    if toml is None and ini is not None:
+        sibling = ini.parent / PYPROJECT
+        toml = sibling if sibling.is_file() and pyproject_has_alembic(sibling) else None
+    settings = read_alembic_settings(ini, toml)
+    source = ini or toml
+    assert source is not None
+    if settings.script_location is None:
+        raise ConfigError(
+            f"{settings.display_path}: no script_location",
+            hint="an Alembic project names its migration folder with script_location",
+        )
+    return ProjectConfig(
+        path=source,
+        root=source.parent,
+        script_location=settings.script_location,
+        version_locations=settings.version_locations,
+        metadata=None,
+        default_target=ALEMBIC_TARGET,
+        targets={ALEMBIC_TARGET: TargetConfig(ALEMBIC_TARGET, settings.url)},
+        groups={},
+        lint=LintConfig(),
+        pythonpath=settings.prepend_sys_path,
+        alembic=settings,
+    )
 
 
 class _Validator:
@@ -156,10 +210,14 @@ class _Validator:
     # -- sections --------------------------------------------------------------------------
     def project(self, data: dict[str, Any]) -> ProjectConfig:
         self.check_keys(data, TOP_KEYS, "")
+        alembic = self.alembic_settings(data)
+        default_location = alembic.script_location if alembic and alembic.script_location else "migrations"
         script_location = self.path_value(
-            self.string(data.get("script_location", "migrations"), "script_location"), "script_location"
+            self.string(data.get("script_location", str(default_location)), "script_location"), "script_location"
         )
         version_locations = self.path_list(data.get("version_locations", []), "version_locations")
+        if not version_locations and alembic is not None and "script_location" not in data:
+            version_locations = alembic.version_locations
         metadata = None
         if "metadata" in data:
             metadata = self.string(data["metadata"], "metadata")
@@ -179,6 +237,8 @@ class _Validator:
         groups = self.groups(data.get("groups", {}), targets)
         lint = self.lint(self.typed(data.get("lint", {}), dict, "lint", "a table"))
         pythonpath = self.path_list(data.get("pythonpath", []), "pythonpath")
+        if alembic is not None:
+            pythonpath = (*pythonpath, *(p for p in alembic.prepend_sys_path if p not in pythonpath))
         return ProjectConfig(
             path=self.path,
             root=self.root,
@@ -191,7 +251,27 @@ class _Validator:
             lint=lint,
             pythonpath=pythonpath,
             in_pyproject=self.in_pyproject,
+            alembic=alembic,
         )
+
+    def alembic_settings(self, data: dict[str, Any]) -> AlembicSettings | None:
+        """The Alembic files this config builds on: ``alembic_ini`` when given; else, when the
+        config does not set ``script_location`` itself, an alembic.ini (or ``[tool.alembic]``)
+        beside the config file."""
+        section = self.string(data.get("alembic_section", "alembic"), "alembic_section")
+        if "alembic_ini" in data:
+            ini = self.path_value(self.string(data["alembic_ini"], "alembic_ini"), "alembic_ini")
+            if not ini.is_file():
+                raise self.fail("alembic_ini", f"{ini} does not exist")
+        elif "script_location" not in data and (self.root / ALEMBIC_INI).is_file():
+            ini = self.root / ALEMBIC_INI
+        else:
+            ini = None
+        pyproject = self.root / PYPROJECT
+        toml = pyproject if pyproject.is_file() and pyproject_has_alembic(pyproject) else None
+        if ini is None and (toml is None or "script_location" in data):
+            return None
+        return read_alembic_settings(ini, toml, section)
 
     def target(self, name: str, table: Any) -> TargetConfig:
         where = f"targets.{name}"

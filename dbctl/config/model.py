@@ -9,13 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dbctl.config.alembic_files import AlembicSettings
+
 
 @dataclass(frozen=True)
 class TargetConfig:
     """One ``[targets.NAME]`` table."""
 
     name: str
-    url: str  # raw, may contain ${VAR}
+    url: str | None  # raw, may contain ${VAR}; None: the project's env.py chooses the database
     protected: bool = False
     lock_timeout: float | None = None  # seconds
     statement_timeout: float | None = None  # seconds
@@ -52,8 +54,13 @@ class ProjectConfig:
     lint: LintConfig
     pythonpath: tuple[Path, ...] = ()
     in_pyproject: bool = False
+    alembic: AlembicSettings | None = None  # the alembic.ini / [tool.alembic] it builds on
 
     @property
     def display_path(self) -> str:
         """The config file's name as shown in messages (with the table for pyproject)."""
-        return f"{self.path.name} [tool.dbctl]" if self.in_pyproject else self.path.name
+        if self.in_pyproject:
+            return f"{self.path.name} [tool.dbctl]"
+        if self.alembic is not None and self.path in (self.alembic.ini, self.alembic.toml):
+            return self.alembic.display_path
+        return self.path.name
