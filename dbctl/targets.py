@@ -11,6 +11,7 @@ from dbctl.config.interpolate import MalformedReference, MissingVariable, interp
 from dbctl.config.model import ProjectConfig, TargetConfig
 from dbctl.errors import TargetError
 from dbctl.redact import register_secret
+from dbctl.urls import DIALECT_ALIASES as DIALECT_ALIASES  # re-exported for lint
 from dbctl.urls import parse_url, redact_url
 
 DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306, "mariadb": 3306, "mssql": 1433, "oracle": 1521}

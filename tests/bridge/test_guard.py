@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from dbctl.alembic_bridge.identity import ConfigurePolicy, DatabaseIdentity, WrongDatabase
+from dbctl.alembic_bridge.guard import ConfigurePolicy, DatabaseIdentity, WrongDatabase
 
 
 @pytest.mark.parametrize(
