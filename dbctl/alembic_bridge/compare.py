@@ -25,6 +25,7 @@ from dbctl.targets import ResolvedTarget
 
 VERSION_TABLE = "alembic_version"
 BOOKKEEPING_TABLES = frozenset({VERSION_TABLE, ledger.LEDGER_TABLE})
+NOT_CREATED, NOT_DECLARED = "not created", "not declared"  # what a drift says is missing where
 
 # Names that lived here before the split; `from dbctl.alembic_bridge.compare import X` keeps working.
 _MOVED = {
@@ -149,49 +150,17 @@ def _describe(diff: tuple[Any, ...], dialect: Any) -> SchemaDiff:
     """One autogenerate directive as a :class:`SchemaDiff` (models: what the metadata says;
     database: what the schema has)."""
     op = diff[0]
-    missing, absent = "not created", "not declared"
     if op in ("add_table", "remove_table"):
-        table = diff[1]
-        columns = ", ".join(c.name for c in table.columns)
-        found = f"a table with columns ({columns})"
-        models, database = (found, missing) if op == "add_table" else (absent, found)
-        return SchemaDiff("table", f"table.{table.name}", table.name, None, f"table {table.name}", models, database)
+        return _table_diff(op, diff[1])
     if op in ("add_column", "remove_column"):
-        _, _schema, table, column = diff
-        found = _column(column, dialect)
-        models, database = (found, "no such column") if op == "add_column" else ("no such column", found)
-        return SchemaDiff(
-            "column",
-            f"table.{table}.column.{column.name}",
-            table,
-            column.name,
-            f"column {table}.{column.name}",
-            models,
-            database,
-        )
+        return _column_diff(op, diff[2], diff[3], dialect)
     if op.startswith("modify_"):
-        _, _schema, table, column, _existing, old, new = diff
-        what = op.removeprefix("modify_")
-        if what == "type":
-            old, new = render_type(old, dialect), render_type(new, dialect)
-        elif what == "nullable":
-            old, new = ("NULL" if old else "NOT NULL"), ("NULL" if new else "NOT NULL")
-        else:
-            old, new = _repr_value(old), _repr_value(new)
-        return SchemaDiff(
-            "column",
-            f"table.{table}.column.{column}",
-            table,
-            column,
-            f"column {table}.{column} ({what.replace('_', ' ')})",
-            str(new),
-            str(old),
-        )
+        return _modify_diff(op, diff, dialect)
     kinds = {"index": "index", "constraint": "unique", "fk": "foreign-key"}
     head, _, noun = op.partition("_")
     if head in ("add", "remove") and noun in kinds:
         kind, key, subject = _constraint(kinds[noun], diff[1])
-        models, database = ("declared", missing) if head == "add" else (absent, "present")
+        models, database = ("declared", NOT_CREATED) if head == "add" else (NOT_DECLARED, "present")
         return SchemaDiff(kind, key, diff[1].table.name, None, subject, models, database)
     if op in ("add_table_comment", "remove_table_comment"):
         table = diff[1]
@@ -213,6 +182,47 @@ def _describe(diff: tuple[Any, ...], dialect: Any) -> SchemaDiff:
         op.replace("_", " "),
         "differs",
         ", ".join(repr(d) for d in diff[1:]),
+    )
+
+
+def _table_diff(op: str, table: Any) -> SchemaDiff:
+    columns = ", ".join(c.name for c in table.columns)
+    found = f"a table with columns ({columns})"
+    models, database = (found, NOT_CREATED) if op == "add_table" else (NOT_DECLARED, found)
+    return SchemaDiff("table", f"table.{table.name}", table.name, None, f"table {table.name}", models, database)
+
+
+def _column_diff(op: str, table: str, column: Any, dialect: Any) -> SchemaDiff:
+    found = _column(column, dialect)
+    models, database = (found, "no such column") if op == "add_column" else ("no such column", found)
+    return SchemaDiff(
+        "column",
+        f"table.{table}.column.{column.name}",
+        table,
+        column.name,
+        f"column {table}.{column.name}",
+        models,
+        database,
+    )
+
+
+def _modify_diff(op: str, diff: tuple[Any, ...], dialect: Any) -> SchemaDiff:
+    _, _schema, table, column, _existing, old, new = diff
+    what = op.removeprefix("modify_")
+    if what == "type":
+        old, new = render_type(old, dialect), render_type(new, dialect)
+    elif what == "nullable":
+        old, new = ("NULL" if old else "NOT NULL"), ("NULL" if new else "NOT NULL")
+    else:
+        old, new = _repr_value(old), _repr_value(new)
+    return SchemaDiff(
+        "column",
+        f"table.{table}.column.{column}",
+        table,
+        column,
+        f"column {table}.{column} ({what.replace('_', ' ')})",
+        str(new),
+        str(old),
     )
 
 
