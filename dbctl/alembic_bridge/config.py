@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import os
-from argparse import Namespace
 from typing import TYPE_CHECKING, Any
 
 from dbctl.config.model import ProjectConfig
@@ -35,6 +34,8 @@ def check_script_location(project: ProjectConfig) -> None:
 def alembic_config(project: ProjectConfig, target: ResolvedTarget | None = None, **attributes: Any) -> Config:
     """An in-memory Alembic Config for ``project`` with Python objects in ``attributes``."""
     check_script_location(project)
+    from argparse import Namespace
+
     from alembic.config import Config
 
     from dbctl.alembic_bridge.connect import url_with_session_options

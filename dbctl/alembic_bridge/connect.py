@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection, Engine, create_engine
 from sqlalchemy.pool import NullPool
 
 from dbctl.config.durations import format_duration
+from dbctl.deploy.locking import backoff
 from dbctl.errors import ConnectionFailed, TargetError
 from dbctl.targets import ResolvedTarget
 
@@ -204,8 +205,6 @@ def lock_connection(target: ResolvedTarget) -> Iterator[Connection]:
 def wait_until_reachable(target: ResolvedTarget, wait: float) -> None:
     """Retry connecting with backoff until the database answers or ``wait`` seconds pass (for
     containers that start together); then raise the last :class:`ConnectionFailed`."""
-    from dbctl.deploy.locking import backoff
-
     failures: list[ConnectionFailed] = []
 
     def attempt() -> bool:
