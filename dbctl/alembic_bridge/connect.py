@@ -9,13 +9,14 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import NoReturn, TypeVar
 
 from sqlalchemy import event, exc
 from sqlalchemy.engine import Connection, Engine, create_engine
 from sqlalchemy.pool import NullPool
 
 from dbctl.config.durations import format_duration
+from dbctl.deploy.locking import backoff
 from dbctl.errors import ConnectionFailed, TargetError
 from dbctl.targets import ResolvedTarget
 
@@ -204,19 +205,18 @@ def lock_connection(target: ResolvedTarget) -> Iterator[Connection]:
 def wait_until_reachable(target: ResolvedTarget, wait: float) -> None:
     """Retry connecting with backoff until the database answers or ``wait`` seconds pass (for
     containers that start together); then raise the last :class:`ConnectionFailed`."""
-    import time
+    failures: list[ConnectionFailed] = []
 
-    deadline = time.monotonic() + wait
-    delay = 0.2
-    while True:
+    def attempt() -> bool:
         try:
             probe(target)
-            return
         except ConnectionFailed as error:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise ConnectionFailed(
-                    f"{error.message} (still failing after waiting {wait:g}s)", hint=error.hint
-                ) from error
-            time.sleep(min(delay, left))
-            delay = min(delay * 2, 5.0)
+            failures.append(error)
+            return False
+        return True
+
+    def give_up() -> NoReturn:
+        error = failures[-1]
+        raise ConnectionFailed(f"{error.message} (still failing after waiting {wait:g}s)", hint=error.hint) from error
+
+    backoff(attempt, wait, first_delay=0.2, max_delay=5.0, on_failure=lambda: None, give_up=give_up)

@@ -10,18 +10,16 @@ the checksums of applied revisions with the files today finds edited history, as
 
 from __future__ import annotations
 
-import getpass
 import hashlib
-import socket
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
 from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from dbctl import __version__
+from dbctl.alembic_bridge.identity import whoami
 
 LEDGER_TABLE = "dbctl_ledger"
 
@@ -58,15 +56,6 @@ def checksum(path: str | Path) -> str | None:
         return hashlib.sha256(Path(path).read_bytes()).hexdigest()
     except OSError:
         return None
-
-
-@cache  # asked once per revision otherwise; neither changes while dbctl runs
-def whoami() -> str:
-    try:
-        user = getpass.getuser()
-    except Exception:  # no user name in containers with an arbitrary uid
-        user = "unknown"
-    return f"{user}@{socket.gethostname()}"
 
 
 def exists(connection: Connection) -> bool:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from dbctl.deploy.locking import advisory_key
+from dbctl.alembic_bridge.lock import advisory_key
 from tests.conftest import _dbctl_env
 
 N_REVISIONS = 5

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from dbctl.deploy.locking import advisory_key
+from dbctl.alembic_bridge.lock import advisory_key
 from tests.conftest import _dbctl_env
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

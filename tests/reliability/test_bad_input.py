@@ -25,7 +25,7 @@ from urllib.parse import quote
 
 import pytest
 
-from dbctl.deploy.locking import advisory_key
+from dbctl.alembic_bridge.lock import advisory_key
 
 from .projects import empty_state, hold_sqlite_lock, read_state, rev_id, write_env, write_revision
 

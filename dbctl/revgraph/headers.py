@@ -4,7 +4,7 @@
 its ``revision``/``down_revision``. When every file is plainly literal (see
 :func:`read_revision_headers`), reading them is what Alembic would find, without importing
 Alembic and SQLAlchemy or executing 2,000 files; anything else returns None and Alembic loads
-the scripts as usual.
+the scripts as usual. Nothing here imports Alembic, SQLAlchemy or the files themselves.
 """
 
 from __future__ import annotations
@@ -42,16 +42,35 @@ _UNSET = object()
 
 
 class Header:
-    """What `history` needs of one revision file."""
+    """What `history` needs of one revision file: a :class:`~dbctl.revgraph.graph.RevisionNode`.
 
-    __slots__ = ("down_revision", "longdoc", "path", "revision")
+    Only files without ``branch_labels``/``depends_on`` are read, so both are always empty.
+    """
+
+    __slots__ = ("down_revisions", "longdoc", "path", "revision")
+    branch_labels: tuple[str, ...] = ()
+    depends_on: tuple[str, ...] = ()
 
     def __init__(self, revision: str, down_revision: str | None, longdoc: str, path: str) -> None:
-        self.revision, self.down_revision, self.longdoc, self.path = revision, down_revision, longdoc, path
+        self.revision, self.longdoc, self.path = revision, longdoc, path
+        self.down_revisions: tuple[str, ...] = (down_revision,) if down_revision else ()
+
+    @property
+    def down_revision(self) -> str | None:
+        """The one parent (these files have at most one), or None for a base."""
+        return self.down_revisions[0] if self.down_revisions else None
+
+    def __repr__(self) -> str:
+        return f"Header({self.revision!r}, {self.down_revision!r}, path={self.path!r})"
 
 
 def read_revision_headers(dirs: tuple[Path, ...]) -> list[Header] | None:
-    """Every revision file's header, in Alembic's file order; None when any file needs Alembic."""
+    """Every revision file's header, in Alembic's file order; None when any file needs Alembic.
+
+    A file needs Alembic unless its top level is only a docstring, comments, imports that
+    cannot fail, ``def`` lines and ``revision``/``down_revision`` (plus empty
+    ``branch_labels``/``depends_on``) assigned plain string literals or None, and it compiles.
+    """
     headers: list[Header] = []
     seen: set[str] = set()
     for directory in dirs:
@@ -78,7 +97,7 @@ def read_revision_headers(dirs: tuple[Path, ...]) -> list[Header] | None:
 
 
 def _read_header(path: str) -> Header | None:
-    """The header of one file, or None unless it is plainly literal (see Executor._linear_history)."""
+    """The header of one file, or None unless it is plainly literal (see :func:`read_revision_headers`)."""
     try:
         with open(path, "rb") as file:
             data = file.read()
@@ -216,21 +235,3 @@ def _compiles(path: str, data: bytes, stat: os.stat_result) -> bool:
     except OSError:
         pass  # compiled, but the cache could not be written (a read-only checkout)
     return True
-
-
-def linear_chain(headers: list[Header]) -> list[Header] | None:
-    """``headers`` oldest first when they form one chain from one base, else None."""
-    by_id = {h.revision: h for h in headers}
-    if len(by_id) != len(headers):
-        return None
-    child: dict[str | None, Header] = {}
-    for h in headers:
-        if h.down_revision in child or (h.down_revision is not None and h.down_revision not in by_id):
-            return None  # a branch point, or a parent Alembic would not find
-        child[h.down_revision] = h
-    chain: list[Header] = []
-    current = child.get(None)
-    while current is not None:
-        chain.append(current)
-        current = child.get(current.revision)
-    return chain if len(chain) == len(headers) else None
