@@ -14,30 +14,29 @@ from typing import TYPE_CHECKING, Any
 from dbctl.config import find_config_file, load_config
 from dbctl.config.model import ProjectConfig
 from dbctl.deploy.locking import DEFAULT_LOCK_TIMEOUT, LockHolder
-from dbctl.errors import ConfirmationRequired, UsageError
-from dbctl.results import (
-    CurrentResult,
-    InitResult,
-    MigrateResult,
-    MultiResult,
-    OfflineResult,
-    PendingRevision,
-    RevisionInfo,
-    RevisionList,
-    RevisionResult,
-    RuleList,
-    StatusResult,
-    StepResult,
-    TargetList,
-    TargetOutcome,
-    TargetSelection,
-)
+from dbctl.errors import ConfirmationRequired, ConnectionFailed, UsageError
 from dbctl.targets import describe_targets, resolve_target, select_target
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the results are imported where they are made: `dbctl check` never needs most
     from dbctl.alembic_bridge.executor import Executor
     from dbctl.lint.findings import LintReport
     from dbctl.lint.registry import Rule
+    from dbctl.results import (
+        CurrentResult,
+        InitResult,
+        MigrateResult,
+        MultiResult,
+        OfflineResult,
+        RevisionInfo,
+        RevisionList,
+        RevisionResult,
+        RuleList,
+        StatusResult,
+        StepResult,
+        TargetList,
+        TargetOutcome,
+        TargetSelection,
+    )
 
 __all__ = [
     "check",
@@ -84,18 +83,20 @@ def _executor(
 
 def list_targets(project: ProjectConfig) -> TargetList:
     """Every configured target with its dialect, driver and redacted URL (never connects)."""
+    from dbctl.results import TargetList
+
     return TargetList(tuple(describe_targets(project)))
 
 
 def select_targets(
     project: ProjectConfig, names: Sequence[str] | None = None, *, all_targets: bool = False
 ) -> TargetSelection:
-    """The targets a command runs on: target and group names expanded to target names, in
-    order, without repeats (no names and not ``all_targets``: the default target, ``None``).
-    Every URL is checked, and every password learnt for scrubbing, before anything runs. More
-    than one name, a group or ``all_targets`` make it a multi-target run (``fan_out``).
-    :raises TargetError: an unknown target or group, or a URL that cannot be used."""
+    """The targets a command runs on: target and group names expanded, in order, without repeats
+    (none: the default target, ``None``), every URL checked (and password learnt for scrubbing)
+    before anything runs. Several names, a group or ``all_targets`` make a multi-target run
+    (``fan_out``). :raises TargetError: an unknown target or group, or an unusable URL."""
     from dbctl.deploy.fanout import expand_targets
+    from dbctl.results import TargetSelection
 
     selected = expand_targets(project, names, all_targets)
     for target in selected:
@@ -109,10 +110,8 @@ def parse_duration(value: str | None, option: str) -> float | None:
     :raises UsageError: naming ``option`` when ``value`` is not a duration."""
     from dbctl.config.durations import parse_duration as parse
 
-    if value is None:
-        return None
     try:
-        return parse(value)
+        return None if value is None else parse(value)
     except ValueError as error:
         raise UsageError(f"{option}: {error}") from None
 
@@ -168,11 +167,9 @@ def upgrade(
     on_next: Callable[[RevisionInfo], None] | None = None,
 ) -> MigrateResult:
     """Apply revisions up to ``revision`` (``head``, an id, ``+2`` ...), calling ``on_step`` after each
-    (and ``on_next`` with the revision about to run, when upgrading to the heads).
-
-    Holds the target's migration lock (waiting up to ``lock_timeout`` seconds, calling
-    ``on_lock_wait`` once if it has to wait), so concurrent deploys never apply a revision twice.
-    """
+    (and ``on_next`` with the revision about to run, when upgrading to the heads). Holds the
+    target's migration lock (waiting up to ``lock_timeout`` seconds, calling ``on_lock_wait`` once
+    if it has to wait), so concurrent deploys never apply a revision twice."""
     return _executor(project, target, wait=wait).migrate(
         "upgrade", revision, on_step, lock_timeout=lock_timeout, on_lock_wait=on_lock_wait, on_next=on_next
     )
@@ -189,8 +186,7 @@ def confirmation_needed(project: ProjectConfig, target: str | None = None) -> st
 def _confirmed(
     project: ProjectConfig, target: str | None, command: str, confirm: bool | str, wait: float | None
 ) -> Executor:
-    """The executor of a destructive ``command``; on a protected target only when ``confirm``
-    is True or the target's name (a wrong name is refused before anything connects)."""
+    """The executor of a destructive ``command`` (a wrong name is refused before connecting)."""
     name = confirmation_needed(project, target)
     if name is not None and isinstance(confirm, str) and confirm.strip() != name:
         raise UsageError(f"confirmation did not match '{name}'; nothing was changed")
@@ -244,6 +240,8 @@ def offline_sql(project: ProjectConfig, command: str, revision: str, *, target: 
     (``FROM:TO``) for the target's dialect, without connecting to it."""
     if command not in ("upgrade", "downgrade"):
         raise ValueError(command)
+    from dbctl.results import OfflineResult
+
     executor = _executor(project, target)
     assert executor.target is not None
     return OfflineResult(executor.target.name, command, revision, executor.offline_sql(command, revision))
@@ -251,6 +249,8 @@ def offline_sql(project: ProjectConfig, command: str, revision: str, *, target: 
 
 def current(project: ProjectConfig, *, target: str | None = None, wait: float | None = None) -> CurrentResult:
     """The revision(s) the target database is at, and the script directory's heads."""
+    from dbctl.results import CurrentResult
+
     executor = _executor(project, target, wait=wait)
     heads = executor.head_ids()
     assert executor.target is not None
@@ -261,7 +261,7 @@ def status(project: ProjectConfig, *, target: str | None = None, wait: float | N
     """Where the target is, which revisions are pending, which applied revisions' files changed
     since (the ledger's checksums), and whether it answers at all. An unreachable database is a
     result (``reachable=False``), not an error."""
-    from dbctl.errors import ConnectionFailed
+    from dbctl.results import PendingRevision, StatusResult
 
     executor = _executor(project, target)
     assert executor.target is not None
@@ -287,6 +287,8 @@ def status(project: ProjectConfig, *, target: str | None = None, wait: float | N
 def history(project: ProjectConfig, rev_range: str | None = None, *, target: str | None = None) -> RevisionList:
     """All revisions, newest first (``rev_range`` like ``base:head`` or ``ae10:``). With a
     ``target``, each says whether it is applied there and when (from the ledger)."""
+    from dbctl.results import RevisionList
+
     if target is None:
         return RevisionList(tuple(_executor(project, needs_target=False).history(rev_range)))
     return RevisionList(tuple(_executor(project, target).history_on_target(rev_range)))
@@ -294,6 +296,8 @@ def history(project: ProjectConfig, rev_range: str | None = None, *, target: str
 
 def heads(project: ProjectConfig) -> RevisionList:
     """The head revisions of the script directory."""
+    from dbctl.results import RevisionList
+
     return RevisionList(tuple(_executor(project, needs_target=False).heads()))
 
 
@@ -313,12 +317,10 @@ def check(
     target: str | None = None,
     on_progress: Callable[[str], None] | None = None,
 ) -> LintReport:
-    """Lint the migrations statically (never imported), plus, when asked, the model rules
-    (``models``), drift between the models and the migrated schema (``drift``), the up/down
-    round trip (``roundtrip``) and, with a ``target``, applied revisions whose files changed
-    (``on_progress`` hears what those checks are doing). Only the static lint never imports
-    Alembic or SQLAlchemy. ``report.failed`` says whether anything is at or above
-    ``[lint] fail_on``."""
+    """Lint the migrations statically (never imported, no Alembic, no SQLAlchemy), plus, when asked,
+    the model rules (``models``), drift between the models and the migrated schema (``drift``), the
+    round trip (``roundtrip``) and, with a ``target``, applied revisions whose files changed since
+    (``on_progress`` hears those checks). ``report.failed``: anything at ``[lint] fail_on``?"""
     if not (models or drift or roundtrip or target is not None):
         from dbctl.lint.api import lint_project
 
@@ -332,6 +334,7 @@ def check(
 def rules() -> RuleList:
     """Every lint rule, in code order."""
     from dbctl.lint.registry import all_rules
+    from dbctl.results import RuleList
 
     return RuleList(tuple(all_rules().values()))
 
@@ -356,8 +359,6 @@ def merge(project: ProjectConfig, message: str | None = None) -> RevisionResult:
     return _executor(project, needs_target=False).merge(message)
 
 
-# -- several targets ---------------------------------------------------------------------------
-
 # What every worker process needs before its first target: imported once in the fork server.
 _WORKER_PRELOAD = (
     "dbctl.api dbctl.alembic_bridge.executor dbctl.alembic_bridge.ledger dbctl.alembic_bridge.connect alembic.command "
@@ -376,15 +377,14 @@ def run_many(
     gate: bool = False,
     on_outcome: Callable[[TargetOutcome], None] | None = None,
 ) -> MultiResult:
-    """Run ``command`` (``upgrade``, ``current`` or ``status``, with ``options`` as its keyword
-    arguments) on each of ``targets`` (``None``: the default target): one after another, or
-    ``parallel`` at a time in worker processes. ``on_outcome`` hears each target as it finishes.
-
-    A target's failure is its outcome (message, exit code), not an exception; with ``fail_fast``
-    no new target starts after one fails (``skipped`` counts them). Each outcome's exit code is
-    :func:`dbctl.errors.exit_code` of its result (``gate``: `status --exit-code`)."""
+    """Run ``command`` (``upgrade``, ``current`` or ``status``, ``options`` as its keyword arguments)
+    on each of ``targets`` (``None``: the default target), one after another or ``parallel`` at a
+    time in worker processes; ``on_outcome`` hears each as it finishes. A target's failure is its
+    outcome (message, :func:`dbctl.errors.exit_code` with ``gate`` for `status --exit-code`), not
+    an exception; with ``fail_fast`` no new target starts after one fails (``skipped``)."""
     from dbctl.deploy.fanout import run_many as fan_out
     from dbctl.errors import exit_code
+    from dbctl.results import MultiResult
 
     function = {"upgrade": upgrade, "current": current, "status": status}[command]
     names = [name if name is not None else select_target(project, None).name for name in targets]

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from enum import IntEnum
 
-from dbctl.results import MultiResult, StatusResult, TargetOutcome
-
 
 class ExitCode(IntEnum):
     """Process exit codes, documented in the README."""
@@ -111,6 +109,14 @@ def exit_code(outcome: object = None, *, gate: bool = False) -> ExitCode:
             return ExitCode.OK
         case BaseException():
             return ExitCode.INTERNAL_ERROR
+        case None:
+            return ExitCode.OK
+        case _ if isinstance(getattr(outcome, "failed", None), bool):  # a lint report
+            return ExitCode.FINDINGS if outcome.failed else ExitCode.OK  # type: ignore[attr-defined]
+    # imported only here: `--help`, `--version` and `check` never import the result types
+    from dbctl.results import MultiResult, StatusResult, TargetOutcome
+
+    match outcome:
         case StatusResult(reachable=False):
             return ExitCode.UNREACHABLE if gate else ExitCode.OK
         case StatusResult():
@@ -119,4 +125,4 @@ def exit_code(outcome: object = None, *, gate: bool = False) -> ExitCode:
             return ExitCode(outcome.exit_code)
         case MultiResult():
             return max((ExitCode(o.exit_code) for o in outcome.outcomes), default=ExitCode.OK)
-    return ExitCode.FINDINGS if getattr(outcome, "failed", False) is True else ExitCode.OK
+    return ExitCode.OK

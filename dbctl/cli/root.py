@@ -14,7 +14,7 @@ from dbctl.errors import UsageError
 from dbctl.output import Terminal
 
 if TYPE_CHECKING:
-    from dbctl.config.model import ProjectConfig
+    from dbctl.api import ProjectConfig
 
 app = typer.Typer(
     name="dbctl",

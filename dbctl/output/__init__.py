@@ -13,7 +13,6 @@ from typing import Any
 
 from dbctl.errors import DbctlError, ExitCode, exit_code
 from dbctl.output.terminal import Terminal
-from dbctl.results import MultiResult, RevisionInfo
 
 __all__ = ["Terminal", "progress", "render", "render_error", "render_outcome"]
 
@@ -61,6 +60,8 @@ def _renderer(where: str) -> Any:
 
 
 def _json(result: Any) -> Any:
+    from dbctl.results import MultiResult, RevisionInfo
+
     if isinstance(result, RevisionInfo):  # `show`: the revision with its whole docstring
         return {**result.to_json(), "doc": result.doc}
     if isinstance(result, MultiResult):

@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dbctl.output.terminal import Terminal
-from dbctl.results import RuleList
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from dbctl.lint.findings import Finding, LintReport
     from dbctl.lint.registry import Rule
+    from dbctl.results import RuleList
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
