@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import importlib
 import traceback
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dbctl.errors import DbctlError, ExitCode, exit_code
 from dbctl.output.terminal import Terminal
+
+if TYPE_CHECKING:
+    from dbctl.output.migrations import Progress
+    from dbctl.results import TargetOutcome
 
 __all__ = ["Terminal", "progress", "render", "render_error", "render_outcome"]
 
@@ -69,13 +73,13 @@ def _json(result: Any) -> Any:
     return result.to_json()
 
 
-def progress(terminal: Terminal) -> Any:
+def progress(terminal: Terminal) -> Progress:
     """What a running migration reports: ``step(StepResult)``, ``running(command, RevisionInfo)``
     (the status line's text) and ``lock_wait(LockHolder)``."""
     return _renderer("migrations:Progress")(terminal)
 
 
-def render_outcome(outcome: Any, terminal: Terminal) -> None:
+def render_outcome(outcome: TargetOutcome, terminal: Terminal) -> None:
     """One line for a target of a multi-target run, as it finishes."""
     _renderer("fanout:outcome_line")(outcome, terminal)
 

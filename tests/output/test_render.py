@@ -363,3 +363,16 @@ def test_interrupted_and_broken_pipe(term) -> None:
 def test_no_renderer_for_an_unknown_type(term) -> None:
     with pytest.raises(TypeError, match="no renderer for dict"):
         render({}, "text", term.terminal)
+
+
+def test_every_dispatch_entry_names_a_real_type_and_renderer() -> None:
+    """The table is keyed by name (so that rendering imports nothing it does not need): a type
+    that moves or is renamed must be moved here too."""
+    import importlib
+
+    from dbctl.output import _EVERY_FORMAT, _RENDERERS, _renderer
+
+    for key, where in {**_RENDERERS, **_EVERY_FORMAT}.items():
+        module, _, name = key.rpartition(".")
+        assert isinstance(getattr(importlib.import_module(module), name), type), key
+        assert callable(_renderer(where)), where
