@@ -1,6 +1,8 @@
-"""The one exception hierarchy and the one exit-code table of dbctl.
+"""The one exception hierarchy, the one exit-code table of dbctl and :func:`exit_code`, the one
+function that turns a result or an error into an exit code.
 
-Core code raises these; only :mod:`dbctl.cli.app` turns them into exit codes.
+Core code raises these errors and returns results; the command line asks :func:`exit_code` what
+they mean for the process and exits in one place (:func:`dbctl.cli.app.main`).
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ class ExitCode(IntEnum):
     UNREACHABLE = 3  # database unreachable or authentication failed
     MIGRATION_FAILED = 4  # a migration raised a database error
     LOCK_TIMEOUT = 5  # another deploy holds the lock
-    INTERRUPTED = 130
+    INTERNAL_ERROR = 70  # EX_SOFTWARE: a bug in dbctl, never an expected failure
+    INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 
 
 class DbctlError(Exception):
@@ -82,3 +85,44 @@ class LockTimeout(DbctlError):
     """The migration lock was not acquired in time."""
 
     exit_code = ExitCode.LOCK_TIMEOUT
+
+
+def exit_code(outcome: object = None, *, gate: bool = False) -> ExitCode:
+    """The exit code of a command that returned ``outcome`` or raised it.
+
+    * nothing, or any result not listed here: 0;
+    * a lint report (anything whose ``failed`` is true): 1;
+    * a :class:`StatusResult`: 1 when an applied revision's file changed since it was applied
+      (always); with ``gate`` (`status --exit-code`) also 1 for pending revisions and 3 when
+      the database is unreachable;
+    * a :class:`TargetOutcome`: the code it carries; a :class:`MultiResult`: the worst (highest)
+      of its targets';
+    * a :class:`DbctlError`: its class's code; ``KeyboardInterrupt``: 130; a broken pipe (the
+      reader went away): 0; any other exception is a bug in dbctl: 70.
+    """
+    match outcome:
+        case DbctlError():
+            return outcome.exit_code
+        case KeyboardInterrupt():
+            return ExitCode.INTERRUPTED
+        case BrokenPipeError():
+            return ExitCode.OK
+        case BaseException():
+            return ExitCode.INTERNAL_ERROR
+        case None:
+            return ExitCode.OK
+        case _ if isinstance(getattr(outcome, "failed", None), bool):  # a lint report
+            return ExitCode.FINDINGS if outcome.failed else ExitCode.OK  # type: ignore[attr-defined]
+    # imported only here: `--help`, `--version` and `check` never import the result types
+    from dbctl.results import MultiResult, StatusResult, TargetOutcome
+
+    match outcome:
+        case StatusResult(reachable=False):
+            return ExitCode.UNREACHABLE if gate else ExitCode.OK
+        case StatusResult():
+            return ExitCode.FINDINGS if outcome.modified or (gate and outcome.pending) else ExitCode.OK
+        case TargetOutcome():
+            return ExitCode(outcome.exit_code)
+        case MultiResult():
+            return max((ExitCode(o.exit_code) for o in outcome.outcomes), default=ExitCode.OK)
+    return ExitCode.OK

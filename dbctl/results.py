@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, overload
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,64 @@ class RevisionInfo:
         data["depends_on"] = list(self.depends_on)
         del data["doc"]
         return data
+
+
+@dataclass(frozen=True)
+class RevisionList:
+    """Revisions of the script directory (`history`, newest first; `heads`). Iterates, indexes
+    and counts like the list it wraps."""
+
+    revisions: tuple[RevisionInfo, ...]
+
+    def __iter__(self) -> Iterator[RevisionInfo]:
+        return iter(self.revisions)
+
+    def __len__(self) -> int:
+        return len(self.revisions)
+
+    @overload
+    def __getitem__(self, index: int) -> RevisionInfo: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[RevisionInfo, ...]: ...
+    def __getitem__(self, index: int | slice) -> RevisionInfo | tuple[RevisionInfo, ...]:
+        return self.revisions[index]
+
+    def to_json(self) -> list[dict[str, Any]]:
+        return [r.to_json() for r in self.revisions]
+
+
+@dataclass(frozen=True)
+class TargetList:
+    """`dbctl targets`: every configured target (:class:`dbctl.targets.TargetInfo`, no passwords)."""
+
+    targets: tuple[Any, ...]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.targets)
+
+    def __len__(self) -> int:
+        return len(self.targets)
+
+    def to_json(self) -> list[dict[str, Any]]:
+        return [asdict(t) for t in self.targets]
+
+
+@dataclass(frozen=True)
+class RuleList:
+    """`dbctl rules`: every lint rule (:class:`dbctl.lint.registry.Rule` instances), in code order."""
+
+    rules: tuple[Any, ...]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.rules)
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+    def to_json(self) -> list[dict[str, Any]]:
+        return [
+            {"code": r.code, "name": r.name, "severity": r.severity, "dialects": list(r.dialects)} for r in self.rules
+        ]
 
 
 @dataclass(frozen=True)
@@ -95,7 +154,7 @@ class RevisionResult:
     revision: str | None
     message: str
     autogenerate: bool = False
-    lint: Any = None  # a dbctl.lint LintReport for the new file, when the linter ran
+    lint: Any = None  # the dbctl.lint LintReport of the new file, when the linter ran
 
 
 @dataclass(frozen=True)
@@ -163,3 +222,25 @@ class TargetOutcome:
     def to_json(self) -> dict[str, Any]:
         result = self.result.to_json() if self.result is not None else None
         return {"target": self.target, "exit_code": self.exit_code, "result": result, "error": self.error}
+
+
+@dataclass(frozen=True)
+class TargetSelection:
+    """The targets a command runs on, after expanding groups and ``--all-targets``.
+
+    ``names`` holds ``None`` for "the default target"; ``fan_out`` says whether the command runs
+    as a multi-target run (a line per target, a summary, the worst exit code) even for one name.
+    """
+
+    names: tuple[str | None, ...]
+    fan_out: bool
+
+
+@dataclass(frozen=True)
+class MultiResult:
+    """A command run over several targets: each target's outcome, in the order asked for.
+    ``skipped`` counts the targets never started (``fail_fast`` after a failure)."""
+
+    command: str
+    outcomes: tuple[TargetOutcome, ...]
+    skipped: int = 0

@@ -47,9 +47,7 @@ def init_project(
             f"{directory} already exists and is not empty: an environment is already here",
             hint="use --dir for another folder, or keep the existing environment",
         )
-    config_file = root / CONFIG_NAME
-    pyproject_file = root / PYPROJECT
-    if config_file.exists():
+    if (root / CONFIG_NAME).exists():
         raise UsageError(f"{CONFIG_NAME} already exists in {root}", hint="edit it instead of running init again")
     table: dict[str, Any] = {"script_location": _posix_relative(script_dir, root)}
     if metadata:
@@ -60,31 +58,44 @@ def init_project(
     import tomli_w
 
     if pyproject:
-        if not pyproject_file.is_file():
-            raise UsageError(f"--pyproject: no {PYPROJECT} in {root}")
-        original = pyproject_file.read_bytes()
-        try:
-            existing = tomllib.loads(original.decode("utf-8"))
-        except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-            raise ConfigError(f"{PYPROJECT}: cannot be parsed, so it is left alone: {error}") from None
-        if "dbctl" in existing.get("tool", {}):
-            raise UsageError(f"{PYPROJECT} already has a [tool.dbctl] table")
-        separator = (
-            b"" if not original or original.endswith(b"\n\n") else (b"\n" if original.endswith(b"\n") else b"\n\n")
-        )
-        addition = tomli_w.dumps({"tool": {"dbctl": table}}).encode("utf-8")
-        new_text = original + separator + addition
-        try:
-            tomllib.loads(new_text.decode("utf-8"))
-        except tomllib.TOMLDecodeError as error:
-            raise ConfigError(
-                f"{PYPROJECT}: appending [tool.dbctl] would make it invalid ({error}); "
-                "add the table by hand or use dbctl.toml"
-            ) from None
-        config_target, config_bytes = pyproject_file, new_text
+        config_file, config_bytes = root / PYPROJECT, _appended_to_pyproject(root / PYPROJECT, table)
     else:
-        config_target, config_bytes = config_file, tomli_w.dumps(table).encode("utf-8")
+        config_file, config_bytes = root / CONFIG_NAME, tomli_w.dumps(table).encode("utf-8")
+    created = _write(script_dir, config_file, config_bytes, new_config=not pyproject)
+    return InitResult(
+        config_path=str(config_file),
+        script_location=str(script_dir),
+        created=tuple(str(p) for p in created if p != config_file) + (str(config_file),),
+    )
 
+
+def _appended_to_pyproject(pyproject_file: Path, table: dict[str, Any]) -> bytes:
+    """pyproject.toml's bytes, untouched, followed by a new ``[tool.dbctl]`` table."""
+    import tomli_w
+
+    if not pyproject_file.is_file():
+        raise UsageError(f"--pyproject: no {PYPROJECT} in {pyproject_file.parent}")
+    original = pyproject_file.read_bytes()
+    try:
+        existing = tomllib.loads(original.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise ConfigError(f"{PYPROJECT}: cannot be parsed, so it is left alone: {error}") from None
+    if "dbctl" in existing.get("tool", {}):
+        raise UsageError(f"{PYPROJECT} already has a [tool.dbctl] table")
+    separator = b"" if not original or original.endswith(b"\n\n") else (b"\n" if original.endswith(b"\n") else b"\n\n")
+    new_text = original + separator + tomli_w.dumps({"tool": {"dbctl": table}}).encode("utf-8")
+    try:
+        tomllib.loads(new_text.decode("utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(
+            f"{PYPROJECT}: appending [tool.dbctl] would make it invalid ({error}); "
+            "add the table by hand or use dbctl.toml"
+        ) from None
+    return new_text
+
+
+def _write(script_dir: Path, config_file: Path, config_bytes: bytes, *, new_config: bool) -> list[Path]:
+    """Write the environment and the config; on failure remove what was created."""
     created: list[Path] = []
     try:
         if not script_dir.exists():
@@ -100,12 +111,12 @@ def init_project(
         keep = versions / ".gitkeep"
         keep.write_text("", encoding="utf-8")
         created.append(keep)
-        if pyproject:
-            config_target.write_bytes(config_bytes)  # original bytes, then the new table
+        if not new_config:
+            config_file.write_bytes(config_bytes)  # original bytes, then the new table
         else:
-            with open(config_target, "xb") as handle:
+            with open(config_file, "xb") as handle:
                 handle.write(config_bytes)
-            created.append(config_target)
+            created.append(config_file)
     except OSError as error:
         for path in reversed(created):
             if path.is_dir():
@@ -113,11 +124,7 @@ def init_project(
             else:
                 path.unlink(missing_ok=True)
         raise UsageError(f"cannot write the environment: {error.strerror or error} ({error.filename})") from None
-    return InitResult(
-        config_path=str(config_target),
-        script_location=str(script_dir),
-        created=tuple(str(p) for p in created if p != config_target) + (str(config_target),),
-    )
+    return created
 
 
 def _posix_relative(path: Path, root: Path) -> str:

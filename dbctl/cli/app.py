@@ -1,18 +1,15 @@
-"""Entry point: assembles the command modules and maps every error to an exit code, once."""
+"""Entry point: assembles the command modules, runs one, and exits with its code, once."""
 
 from __future__ import annotations
 
 import sys
-import traceback
 
 import typer
 
 from dbctl.cli import commands as _commands  # noqa: F401  (registers the commands)
 from dbctl.cli.root import app
-from dbctl.errors import DbctlError, ExitCode
-from dbctl.output import console
-
-INTERNAL_ERROR = 70  # EX_SOFTWARE: a bug in dbctl, never an expected failure
+from dbctl.errors import ExitCode, UsageError, exit_code
+from dbctl.output import Terminal, render_error
 
 # Typer ships its own copy of click (older releases use click itself): take the base class of
 # its usage errors from Typer rather than importing a click that may not be installed.
@@ -20,34 +17,28 @@ ClickException: type[Exception] = next(c for c in typer.BadParameter.__mro__ if 
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the CLI and exit with the documented code. Never shows a traceback for user errors."""
+    """Run the CLI and exit with the documented code: the one place the process exits."""
     sys.exit(run(argv))
 
 
-def run(argv: list[str] | None = None) -> int:
-    """Run the CLI and return the exit code (the single error → exit code mapping)."""
+def run(argv: list[str] | None = None, terminal: Terminal | None = None) -> int:
+    """Run the CLI and return the exit code. Every command returns its own (from
+    :func:`dbctl.errors.exit_code`); every error becomes one here, shown without a traceback
+    unless it is a bug in dbctl."""
+    terminal = terminal or Terminal()
     try:
-        result = app(args=argv, prog_name="dbctl", standalone_mode=False)
-    except DbctlError as exc:
-        if console.state.verbose:
-            console.err().print(traceback.format_exc(), markup=False)
-        console.error(exc.message, exc.hint)
-        return int(exc.exit_code)
-    except typer.Exit as exc:
-        return exc.exit_code
+        # Typer returns what the command returned, or the code of --help, --version and Ctrl-C.
+        returned = app(args=argv, prog_name="dbctl", standalone_mode=False, obj=terminal)
     except ClickException as exc:
         # One line like every other error (click's own block is four), with the way to help.
         context = getattr(exc, "ctx", None)
         command = context.command_path if context is not None else "dbctl"
-        console.error(exc.format_message(), f"`{command} --help` lists the options")  # type: ignore[attr-defined]
-        return int(ExitCode.USAGE)
-    except (KeyboardInterrupt, typer.Abort):
-        console.error("interrupted")
-        return int(ExitCode.INTERRUPTED)
-    except BrokenPipeError:
-        return int(ExitCode.OK)
-    except Exception:  # a bug: show it, scrubbed, so that it can be reported
-        console.err().print(traceback.format_exc(), markup=False)
-        console.error("internal error in dbctl (this is a bug; please report it with the output above)")
-        return INTERNAL_ERROR
-    return result if isinstance(result, int) else int(ExitCode.OK)
+        error: BaseException = UsageError(exc.format_message(), hint=f"`{command} --help` lists the options")  # type: ignore[attr-defined]
+    except (typer.Abort, KeyboardInterrupt):  # Ctrl-C, or the end of input at a prompt
+        error = KeyboardInterrupt()
+    except Exception as exc:
+        error = exc
+    else:
+        return int(returned) if returned is not None else int(ExitCode.OK)
+    render_error(error, terminal)
+    return int(exit_code(error))

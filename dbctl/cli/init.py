@@ -7,11 +7,13 @@ from typing import Annotated
 
 import typer
 
-from dbctl.cli.root import app
+from dbctl.cli.root import app, state
+from dbctl.errors import ExitCode, exit_code
 
 
 @app.command()
 def init(
+    ctx: typer.Context,
     directory: Annotated[str, typer.Option("--dir", help="Folder for the migration environment.")] = "migrations",
     url: Annotated[
         str | None, typer.Option("--url", help="URL of the dev target (default: a local SQLite file).")
@@ -25,14 +27,10 @@ def init(
     pyproject: Annotated[
         bool, typer.Option("--pyproject", help="Append [tool.dbctl] to pyproject.toml instead of dbctl.toml.")
     ] = False,
-) -> None:
+) -> ExitCode:
     """Create an async-ready migration environment and its config, in the current folder."""
-    from rich.markup import escape
-
-    from dbctl import api
-    from dbctl.output import console
+    from dbctl import api, output
 
     result = api.init(Path.cwd(), directory=directory, url=url, metadata=metadata, sync=sync, pyproject=pyproject)
-    console.success(f"created the migration environment in {escape(result.script_location)}")
-    console.success(f"configuration written to {escape(result.config_path)}")
-    console.info('next: `dbctl revision -m "first revision"`, then `dbctl upgrade head`')
+    output.render(result, "text", state(ctx).terminal)
+    return exit_code(result)

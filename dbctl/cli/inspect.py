@@ -1,4 +1,4 @@
-"""Read-only commands: current, history, heads, show."""
+"""Read-only commands: current, status, history, heads, show."""
 
 from __future__ import annotations
 
@@ -6,17 +6,17 @@ from typing import Annotated
 
 import typer
 
-from dbctl.cli.multi import (
+from dbctl.cli.fanout import fan_out
+from dbctl.cli.options import (
     AllTargetsOption,
+    FormatOption,
     MultiTargetOption,
+    OutputFormat,
     ParallelOption,
     WaitOption,
-    duration,
-    expand,
-    fan_out,
-    is_multi,
 )
-from dbctl.cli.root import FormatOption, OutputFormat, app, state
+from dbctl.cli.root import app, state
+from dbctl.errors import ExitCode, exit_code
 
 
 @app.command()
@@ -27,17 +27,18 @@ def current(
     parallel: ParallelOption = 1,
     fmt: FormatOption = OutputFormat.text,
     wait: WaitOption = None,
-) -> None:
+) -> ExitCode:
     """Show the revision(s) the target database is at (several targets: -t A -t B, a group, --all-targets)."""
-    from dbctl import api
-    from dbctl.output import render
+    from dbctl import api, output
 
-    project = state(ctx).project()
-    names = expand(project, targets, all_targets)
-    if is_multi(project, targets, all_targets):
-        fan_out(ctx, names, "current", {"wait": duration("--wait", wait)}, parallel=parallel, fail_fast=False, fmt=fmt)
-        return
-    render.current(api.current(project, target=names[0], wait=duration("--wait", wait)), fmt.value)
+    run = state(ctx)
+    selection = api.select_targets(run.project(), targets, all_targets=all_targets)
+    options = {"wait": api.parse_duration(wait, "--wait")}
+    if selection.fan_out:
+        return fan_out(run, selection, "current", options, parallel=parallel, fail_fast=False, fmt=fmt)
+    result = api.current(run.project(), target=selection.names[0], **options)
+    output.render(result, fmt.value, run.terminal)
+    return exit_code(result)
 
 
 @app.command()
@@ -47,27 +48,23 @@ def status(
     all_targets: AllTargetsOption = False,
     parallel: ParallelOption = 1,
     fmt: FormatOption = OutputFormat.text,
-    exit_code: Annotated[
+    gate: Annotated[
         bool, typer.Option("--exit-code", help="Exit 1 if anything is pending, 3 if a target is unreachable.")
     ] = False,
     wait: WaitOption = None,
-) -> None:
+) -> ExitCode:
     """Per target: current revision, heads, pending revisions, reachable or not, and applied
     revisions whose files changed since (exit 1). A deploy gate or readiness check with --exit-code."""
-    from dbctl import api
-    from dbctl.deploy.fanout import status_exit_code
-    from dbctl.output import render
+    from dbctl import api, output
 
-    project = state(ctx).project()
-    names = expand(project, targets, all_targets)
-    kwargs = {"wait": duration("--wait", wait)}
-    if is_multi(project, targets, all_targets):
-        fan_out(ctx, names, "status", kwargs, parallel=parallel, fail_fast=False, fmt=fmt, gate=exit_code)
-        return
-    result = api.status(project, target=names[0], **kwargs)
-    render.status(result, fmt.value)
-    if code := status_exit_code(result, exit_code):
-        raise typer.Exit(code)
+    run = state(ctx)
+    selection = api.select_targets(run.project(), targets, all_targets=all_targets)
+    options = {"wait": api.parse_duration(wait, "--wait")}
+    if selection.fan_out:
+        return fan_out(run, selection, "status", options, parallel=parallel, fail_fast=False, fmt=fmt, gate=gate)
+    result = api.status(run.project(), target=selection.names[0], **options)
+    output.render(result, fmt.value, run.terminal)
+    return exit_code(result, gate=gate)
 
 
 @app.command()
@@ -81,21 +78,25 @@ def history(
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", help="Also show each revision's file.")] = False,
     fmt: FormatOption = OutputFormat.text,
-) -> None:
+) -> ExitCode:
     """List the revisions, newest first."""
-    from dbctl import api
-    from dbctl.output import render
+    from dbctl import api, output
 
-    render.history(api.history(state(ctx).project(), rev_range, target=target), fmt.value, verbose=verbose)
+    run = state(ctx)
+    result = api.history(run.project(), rev_range, target=target)
+    output.render(result, fmt.value, run.terminal, verbose=verbose)
+    return exit_code(result)
 
 
 @app.command()
-def heads(ctx: typer.Context, fmt: FormatOption = OutputFormat.text) -> None:
+def heads(ctx: typer.Context, fmt: FormatOption = OutputFormat.text) -> ExitCode:
     """List the head revisions (more than one means the history has branched)."""
-    from dbctl import api
-    from dbctl.output import render
+    from dbctl import api, output
 
-    render.history(api.heads(state(ctx).project()), fmt.value, verbose=True)
+    run = state(ctx)
+    result = api.heads(run.project())
+    output.render(result, fmt.value, run.terminal, verbose=True)
+    return exit_code(result)
 
 
 @app.command()
@@ -103,9 +104,11 @@ def show(
     ctx: typer.Context,
     revision: Annotated[str, typer.Argument(help="Revision id, unique prefix, or head.")],
     fmt: FormatOption = OutputFormat.text,
-) -> None:
+) -> ExitCode:
     """Show one revision: parents, file and message."""
-    from dbctl import api
-    from dbctl.output import render
+    from dbctl import api, output
 
-    render.show(api.show(state(ctx).project(), revision), fmt.value)
+    run = state(ctx)
+    result = api.show(run.project(), revision)
+    output.render(result, fmt.value, run.terminal)
+    return exit_code(result)

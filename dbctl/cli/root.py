@@ -1,10 +1,9 @@
-"""The Typer app, its global options and the options commands share."""
+"""The Typer app, its global options, the state they decide and the options commands share."""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -12,10 +11,10 @@ import typer
 
 from dbctl import __version__
 from dbctl.errors import UsageError
-from dbctl.output import console
+from dbctl.output import Terminal
 
 if TYPE_CHECKING:
-    from dbctl.config.model import ProjectConfig
+    from dbctl.api import ProjectConfig
 
 app = typer.Typer(
     name="dbctl",
@@ -31,26 +30,20 @@ app = typer.Typer(
 )
 
 
-class OutputFormat(StrEnum):
-    text = "text"
-    json = "json"
-
-
 @dataclass
 class AppState:
     """What the global options decided; handed to every command through ``ctx.obj``."""
 
+    terminal: Terminal
     config_file: Path | None = None
-    verbose: bool = False
-    quiet: bool = False
     _project: ProjectConfig | None = field(default=None, repr=False)
 
     def project(self) -> ProjectConfig:
         """Find and load the configuration once per process."""
         if self._project is None:
-            from dbctl.config import find_config_file, load_config
+            from dbctl import api
 
-            self._project = load_config(find_config_file(Path.cwd(), self.config_file))
+            self._project = api.load_project(Path.cwd(), self.config_file)
         return self._project
 
 
@@ -84,9 +77,9 @@ def root(
         if not project_dir.is_dir():
             raise UsageError(f"-C {project_dir}: no such directory")
         os.chdir(project_dir)
-    console.state.verbose = verbose
-    console.state.quiet = quiet
-    ctx.obj = AppState(config_file=config, verbose=verbose, quiet=quiet)
+    terminal = ctx.obj if isinstance(ctx.obj, Terminal) else Terminal()  # dbctl.cli.app.run made it
+    terminal.verbose, terminal.quiet = verbose, quiet
+    ctx.obj = AppState(terminal, config_file=config)
 
 
 def state(ctx: typer.Context) -> AppState:
@@ -94,16 +87,3 @@ def state(ctx: typer.Context) -> AppState:
     obj = ctx.find_root().obj
     assert isinstance(obj, AppState)
     return obj
-
-
-TargetOption = Annotated[
-    str | None,
-    typer.Option(
-        "-t",
-        "--target",
-        envvar="DBCTL_TARGET",
-        help="Target from the config (default: default_target).",
-        metavar="NAME",
-    ),
-]
-FormatOption = Annotated[OutputFormat, typer.Option("--format", help="Output format.")]

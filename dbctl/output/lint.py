@@ -1,23 +1,22 @@
-"""Render lint results: text (code frames), JSON, GitHub workflow annotations and SARIF 2.1.0.
+"""Render lint results: text (code frames), JSON, GitHub workflow annotations and SARIF 2.1.0;
+the list of rules and one rule's documentation.
 
 The JSON, GitHub and SARIF paths write plain text and never import rich.
 """
 
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dbctl.output.console import write_json
-from dbctl.redact import scrub
+from dbctl.output.terminal import Terminal
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from dbctl.lint.findings import Finding, LintReport
     from dbctl.lint.registry import Rule
+    from dbctl.results import RuleList
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
@@ -35,9 +34,14 @@ def display_path(file: str) -> str:
         return path.as_posix()
 
 
-def render_report(report: LintReport, fmt: str) -> None:
+def lint_report(report: LintReport, fmt: str, term: Terminal) -> None:
     """Write ``report`` to stdout in ``fmt`` (text, json, github or sarif)."""
-    {"text": render_text, "json": render_json, "github": render_github, "sarif": render_sarif}[fmt](report)
+    if fmt == "text":
+        text(report, term)
+    elif fmt == "github":
+        term.write("".join(line + "\n" for line in github_lines(report)))
+    else:
+        term.write_json({"json": report_dict, "sarif": sarif_dict}[fmt](report))
 
 
 # -- JSON ---------------------------------------------------------------------------------------
@@ -51,10 +55,6 @@ def report_dict(report: LintReport) -> dict[str, Any]:
         item["file"] = display_path(finding.file)
         findings.append(item)
     return {"files_checked": report.files_checked, "findings": findings}
-
-
-def render_json(report: LintReport) -> None:
-    write_json(report_dict(report))
 
 
 # -- GitHub workflow commands ------------------------------------------------------------------
@@ -84,12 +84,6 @@ def github_lines(report: LintReport) -> list[str]:
         message = f.message + (f"\nhelp: {f.help}" if f.help else "")
         lines.append(f"::{GITHUB_LEVEL[f.severity]} {props}::{_escape_data(message)}")
     return lines
-
-
-def render_github(report: LintReport) -> None:
-    text = "".join(line + "\n" for line in github_lines(report))
-    sys.stdout.write(scrub(text))
-    sys.stdout.flush()
 
 
 # -- SARIF --------------------------------------------------------------------------------------
@@ -163,10 +157,6 @@ def sarif_dict(report: LintReport) -> dict[str, Any]:
     }
 
 
-def render_sarif(report: LintReport) -> None:
-    write_json(sarif_dict(report))
-
-
 # -- text ---------------------------------------------------------------------------------------
 
 
@@ -195,12 +185,10 @@ def _frame(finding: Finding, lines: list[str]) -> list[str]:
     return frame
 
 
-def render_text(report: LintReport, console: Console | None = None) -> None:
+def text(report: LintReport, term: Terminal, console: Console | None = None) -> None:
     """Findings grouped by file, each with a code frame and its fix hint; then the counts.
     Printed on stdout unless another console (stderr, after `dbctl revision`) is given."""
-    from dbctl.output.console import out
-
-    console = console or out()
+    console = console or term.out
     if not report.findings:
         console.print(f"[green]✓[/green] no problems in {report.files_checked} file(s)")
         return
@@ -236,38 +224,26 @@ def render_text(report: LintReport, console: Console | None = None) -> None:
 # -- rules ----------------------------------------------------------------------------------------
 
 
-def rule_dict(rule: Rule) -> dict[str, Any]:
-    return {"code": rule.code, "name": rule.name, "severity": rule.severity, "dialects": list(rule.dialects)}
-
-
-def render_rules(rules: list[Rule], fmt: str) -> None:
-    """``dbctl rules``: a table, or a JSON list of {code, name, severity, dialects}."""
-    if fmt == "json":
-        write_json([rule_dict(rule) for rule in rules])
-        return
+def rules(result: RuleList, term: Terminal) -> None:
+    """``dbctl rules``: a table of code, name, severity, dialects and summary."""
     from rich.table import Table
-
-    from dbctl.output.console import out
 
     table = Table(box=None, pad_edge=False)
     for title in ("code", "name", "severity", "dialects", "summary"):
         table.add_column(title, overflow="fold")
-    for rule in rules:
+    for rule in result.rules:
         table.add_row(rule.code, rule.name, rule.severity, ", ".join(rule.dialects) or "all", rule.summary)
-    out().print(table)
+    term.out.print(table)
 
 
-def render_rule_doc(rule: Rule) -> None:
+def rule_doc(rule: Rule, term: Terminal) -> None:
     """``dbctl rule CODE``: the rule's docstring (rendered as Markdown on a terminal)."""
     header = f"{rule.code} {rule.name} ({rule.severity}"
     header += f"; {', '.join(rule.dialects)})" if rule.dialects else ")"
-    if sys.stdout.isatty() and "NO_COLOR" not in os.environ:
+    if term.stdout.isatty() and not term.no_color:
         from rich.markdown import Markdown
 
-        from dbctl.output.console import out
-
-        out().print(f"[bold]{header}[/bold]\n")
-        out().print(Markdown(rule.doc))
+        term.out.print(f"[bold]{header}[/bold]\n")
+        term.out.print(Markdown(rule.doc))
     else:
-        sys.stdout.write(scrub(f"{header}\n\n{rule.doc}\n"))
-        sys.stdout.flush()
+        term.write(f"{header}\n\n{rule.doc}\n")
