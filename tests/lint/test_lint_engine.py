@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import os
 from pathlib import Path
 
 import pytest
@@ -259,15 +261,17 @@ def test_missing_path_and_missing_versions_directory(tmp_path: Path) -> None:
         lint_project(config, paths=[tmp_path / "nope.py"])
 
 
-def test_parallel_and_serial_runs_agree(mproject: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_many_files_without_process_wide_side_effects(mproject: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    def forbidden(*args: object) -> None:
+        raise AssertionError("library code changed process-wide state")
+
     down = None
     for i in range(600):
         body = INDEX_BODY.format(comment="") if i % 3 == 0 else ""
         mproject.add(f"r{i:04d}.py", migration(f"r{i:04d}", down, body.replace("ix_user_email", f"ix_{i}")))
         down = f"r{i:04d}"
-    monkeypatch.setenv("DBCTL_LINT_JOBS", "1")
-    serial = lint_project(mproject.config())
-    monkeypatch.setenv("DBCTL_LINT_JOBS", "2")
-    parallel = lint_project(mproject.config())
-    assert serial == parallel
-    assert serial.files_checked == 600 and len(serial.findings) == 200
+    monkeypatch.setattr(gc, "disable", forbidden)
+    monkeypatch.setattr(os, "fork", forbidden)
+    report = lint_project(mproject.config())
+    assert report.files_checked == 600 and len(report.findings) == 200
+    assert gc.isenabled()

@@ -61,6 +61,6 @@ class RawSqlHazard(Rule):
     name = "raw-sql-hazard"
     severity = "error"
     severity_note = "reported with the matching rule's code and severity"
-    sql = True
+    parses_sql = True
     functions = ("upgrade", "downgrade")
     fix = "see the rule named in the finding (`dbctl rule CODE`)"
