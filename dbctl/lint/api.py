@@ -11,6 +11,7 @@ from dbctl.lint.files import changed_since, expand_paths, migration_files, versi
 from dbctl.lint.findings import Finding, LintReport
 from dbctl.lint.graph import revisions_after
 from dbctl.lint.registry import all_rules, expand_selectors
+from dbctl.lint.workers import lint_files
 
 __all__ = ["enabled_rules", "lint_project", "migration_files", "versions_dirs"]
 
@@ -41,8 +42,7 @@ def lint_project(project: ProjectConfig, paths: list[Path] | None = None, since:
     if since is not None:
         to_lint &= changed_since(project.root, since)
 
-    results = [linter.lint_file(path, path in to_lint) for path in graph_files]
-    return _report(project, linter, results)
+    return _report(project, linter, lint_files(linter, graph_files, to_lint))
 
 
 def _report(project: ProjectConfig, linter: Linter, results: list[FileResult]) -> LintReport:
