@@ -10,6 +10,7 @@ from lint_helpers import Project, migration
 
 from dbctl.config.model import LintConfig
 from dbctl.errors import ConfigError, UsageError
+from dbctl.lint import workers
 from dbctl.lint.api import enabled_rules, lint_project
 from dbctl.lint.workers import MIN_FILES_PER_JOB
 
@@ -275,6 +276,7 @@ def test_parallel_and_serial_runs_agree_and_leave_gc_alone(mproject: Project, mo
     monkeypatch.setenv("DBCTL_LINT_JOBS", "1")
     serial = lint_project(mproject.config())
     monkeypatch.setenv("DBCTL_LINT_JOBS", "2")
+    assert workers.jobs(count) == 2  # the parallel path really runs
     parallel = lint_project(mproject.config())
     assert serial == parallel
     assert serial.files_checked == count and len(serial.findings) == len(range(0, count, 3))
