@@ -34,6 +34,10 @@ class CheckContext:
     @property
     def state(self) -> TargetState:
         """The state of the ``-t`` target (connects on first use)."""
+        return self.read_state()
+
+    def read_state(self) -> TargetState:
+        """Connect to the ``-t`` target and read its state, once."""
         if self._state is None:
             from dbctl.checks.target import TargetState
 

@@ -97,7 +97,7 @@ def _run(context: CheckContext, asked: list[Rule]) -> list[Finding]:
     """Run the ``asked`` rules: the target's state first (an unreachable target fails before
     anything else runs), then the model rules on one import of the models, then the rest."""
     if context.options.target is not None and any(rule.reads_target for rule in asked):
-        context.state  # noqa: B018 - read now, for the reason above
+        context.read_state()
     findings: list[Finding] = []
     model_rules = [rule.code for rule in asked if rule.check == "models"]
     if model_rules:
