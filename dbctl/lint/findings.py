@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-SEVERITIES = ("info", "warning", "error")
+from dbctl.config.loader import SEVERITIES
+
 SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
 
 

@@ -1,117 +1,41 @@
-"""Revision-graph checks across every migration file (DB501–DB505).
+"""The revision graph of every migration file, as the graph rules (DB5xx) see it.
 
-Works on :class:`~dbctl.lint.engine.RevisionInfo` records only: no Alembic, no imports of the
-migrations. Every finding points at the ``revision`` / ``down_revision`` line responsible.
+Works on :class:`~dbctl.lint.parse.RevisionInfo` records only: no Alembic, no imports of the
+migrations. What is wrong with the graph is each graph rule's business
+(:meth:`~dbctl.lint.registry.Rule.check_graph`).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from pathlib import Path
+from collections.abc import Sequence
 
-from dbctl.lint.engine import RevisionInfo
-from dbctl.lint.registry import Hit
-
-GraphFinding = tuple[str, str, Hit]  # (file, code, hit)
+from dbctl.lint.parse import RevisionInfo
 
 
-def _name(file: str) -> str:
-    return Path(file).name
+class RevisionGraph:
+    """The revisions of ``infos``: the first file to declare an id owns it; later ones are
+    ``duplicates``. Files that could not be used (``info.error``) are in ``infos`` only."""
 
+    def __init__(self, infos: Sequence[RevisionInfo]) -> None:
+        self.infos = infos
+        self.nodes: dict[str, RevisionInfo] = {}
+        self.duplicates: list[tuple[RevisionInfo, RevisionInfo]] = []  # (duplicate, first)
+        valid = sorted((i for i in infos if i.revision is not None), key=lambda i: i.file)
+        for info in valid:
+            first = self.nodes.setdefault(info.revision, info)  # type: ignore[arg-type]
+            if first is not info:
+                self.duplicates.append((info, first))
+        self.labels = {label for info in valid for label in info.branch_labels}
 
-def check_graph(infos: Sequence[RevisionInfo], enabled: Iterable[str]) -> list[GraphFinding]:
-    """All DB501–DB505 findings for the migrations described by ``infos``."""
-    enabled = set(enabled)
-    found: list[GraphFinding] = []
-    if "DB505" in enabled:
-        for info in infos:
-            if info.error:
-                found.append((info.file, "DB505", Hit(info.error_line, info.error_column, info.error)))
+    def heads(self) -> list[str]:
+        """Revisions that no other revision names as ``down_revision``, sorted."""
+        parents = {p for info in self.nodes.values() for p in info.down_revisions}
+        return sorted(rev for rev in self.nodes if rev not in parents)
 
-    valid = sorted((i for i in infos if i.revision is not None), key=lambda i: i.file)
-    nodes: dict[str, RevisionInfo] = {}
-    for info in valid:
-        first = nodes.setdefault(info.revision, info)  # type: ignore[arg-type]
-        if first is not info and "DB503" in enabled:
-            found.append(
-                (
-                    info.file,
-                    "DB503",
-                    Hit(
-                        info.revision_line,
-                        1,
-                        f"revision '{info.revision}' is also declared in {_name(first.file)}",
-                    ),
-                )
-            )
-
-    labels = {label for info in valid for label in info.branch_labels}
-    if "DB502" in enabled:
-        for info in nodes.values():
-            for parent in info.down_revisions:
-                if parent not in nodes:
-                    found.append(
-                        (
-                            info.file,
-                            "DB502",
-                            Hit(
-                                info.down_line,
-                                1,
-                                f"down_revision '{parent}' of revision '{info.revision}' does not exist",
-                            ),
-                        )
-                    )
-            for dep in info.depends_on:
-                if dep not in nodes and dep not in labels:
-                    found.append(
-                        (
-                            info.file,
-                            "DB502",
-                            Hit(
-                                info.depends_line,
-                                1,
-                                f"depends_on '{dep}' of revision '{info.revision}' does not exist",
-                            ),
-                        )
-                    )
-
-    if "DB501" in enabled:
-        parents = {p for info in nodes.values() for p in info.down_revisions}
-        heads = sorted(rev for rev in nodes if rev not in parents)
-        if len(heads) > 1:
-            listed = ", ".join(heads)
-            for head in heads:
-                info = nodes[head]
-                found.append(
-                    (
-                        info.file,
-                        "DB501",
-                        Hit(
-                            info.revision_line,
-                            1,
-                            f"revision '{head}' is one of {len(heads)} heads ({listed}); merge them with `dbctl merge`",
-                        ),
-                    )
-                )
-
-    if "DB504" in enabled:
-        for cycle in _cycles(nodes):
-            chain = " -> ".join(cycle + [cycle[0]])
-            for rev in cycle:
-                info = nodes[rev]
-                found.append(
-                    (
-                        info.file,
-                        "DB504",
-                        Hit(
-                            info.down_line,
-                            1,
-                            f"revision '{rev}' is part of a cycle: {chain}",
-                        ),
-                    )
-                )
-    return found
+    def cycles(self) -> list[list[str]]:
+        """The cycles along ``down_revision`` edges."""
+        return _cycles(self.nodes)
 
 
 def _cycles(nodes: dict[str, RevisionInfo]) -> list[list[str]]:

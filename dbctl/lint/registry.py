@@ -1,21 +1,34 @@
 """The rule base class and the registry of every rule.
 
-Each rule lives in its own module under :mod:`dbctl.lint.rules`; the module docstring is the
-rule's documentation (``dbctl rule CODE`` prints it) and the class carries its metadata, once.
+Each rule lives in its own module; the module docstring is the rule's documentation
+(``dbctl rule CODE`` prints it) and the class carries its metadata, once, and its logic, as
+hooks. Static rules live in :mod:`dbctl.lint.rules`; rules that need the models or a database
+live in :mod:`dbctl.checks.rules`. The registry lists both (so ``dbctl rules``, ``[lint]``
+codes and the README table know every rule), but importing a rule module never imports
+SQLAlchemy, Alembic or user code: the hooks of the ``checks`` rules import what they need when
+they run.
 """
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from dbctl.errors import ConfigError
+from dbctl.lint.findings import Finding
 
 if TYPE_CHECKING:
-    from dbctl.lint.engine import Migration, OpCall
+    from dbctl.lint.graph import RevisionGraph
+    from dbctl.lint.parse import Migration
+    from dbctl.lint.sql import SqlStatement
+    from dbctl.lint.suppressions import Suppressions
+    from dbctl.lint.syntax import OpCall, SqlSite
+
+# The packages whose ``db*`` modules are rules, imported (once) when the registry is first read.
+RULE_PACKAGES = ("dbctl.lint.rules", "dbctl.checks.rules")
 
 DOC_SECTIONS = (
     "**What it does**",
@@ -29,7 +42,7 @@ DOC_SECTIONS = (
 
 
 class Hit(NamedTuple):
-    """What a rule reports; the engine turns it into a :class:`~dbctl.lint.findings.Finding`."""
+    """What a rule reports; :meth:`Rule.finding` turns it into a :class:`~dbctl.lint.findings.Finding`."""
 
     line: int
     column: int  # 1-based
@@ -49,11 +62,21 @@ class ModelHit(NamedTuple):
 
 
 class Rule:
-    """A lint rule. Subclasses set the metadata and override one of the ``check_*`` hooks.
+    """A rule: metadata on the class, logic in the hooks it overrides.
 
-    ``calls`` names the ``op``/``batch_op`` methods that :meth:`check_call` wants to see (the
-    engine walks a file once and dispatches each call by name); ``functions`` says in which of
-    ``upgrade``/``downgrade`` they are looked at.
+    The engine calls a hook only for the rules that override it:
+
+    * :meth:`check_call` for each ``op``/``batch_op`` call named in ``calls``, in the functions
+      named in ``functions``;
+    * :meth:`check_file` once per linted migration;
+    * :meth:`check_sql_site` once per literal-SQL argument, and :meth:`check_sql` once per
+      parsed statement whose kind (libpg_query's node name, ``"IndexStmt"``) is in
+      ``statements``; statements are parsed only while a rule with ``parses_sql`` is enabled;
+    * :meth:`check_graph` once per run, on the revision graph of every migration file;
+    * :meth:`check_suppressions` once per linted file that has suppression comments, after
+      every other hook;
+    * :meth:`check_metadata` (``check = "models"``) and :meth:`check_database`
+      (``check = "database"``) only by :mod:`dbctl.checks`, never on migration files.
     """
 
     code: ClassVar[str]
@@ -63,13 +86,15 @@ class Rule:
     severity_note: ClassVar[str] = ""  # when findings may differ from ``severity``
     fix: ClassVar[str] = ""
     calls: ClassVar[tuple[str, ...]] = ()
+    statements: ClassVar[tuple[str, ...]] = ()
     functions: ClassVar[tuple[str, ...]] = ("upgrade",)
-    per_file: ClassVar[bool] = False  # check_file() is called once per linted file
-    graph: ClassVar[bool] = False  # checked by dbctl.lint.graph across all files
-    sql: ClassVar[bool] = False  # checked by dbctl.lint.sql on literal SQL strings
-    # "models" or "database": checked by dbctl.lint.checks (`dbctl check --models`, `--drift`,
-    # `--roundtrip`, `-t`), never on migration files; such rules are also opt_in.
+    parses_sql: ClassVar[bool] = False  # while enabled, literal SQL is parsed for check_sql
+    # "models" or "database": run by dbctl.checks (`dbctl check --models`, `--drift`,
+    # `--roundtrip`, `-t`); ``enabled_by`` names the CheckOptions field that asks for the rule
+    # ("target": any -t). Such rules are also opt_in.
     check: ClassVar[str] = ""
+    enabled_by: ClassVar[str] = ""
+    reads_target: ClassVar[bool] = False  # needs the state of the -t target (read up front)
     opt_in: ClassVar[bool] = False  # not enabled by default; runs only when asked for
 
     def check_call(self, call: OpCall, migration: Migration) -> Iterable[Hit]:
@@ -77,12 +102,51 @@ class Rule:
         return ()
 
     def check_file(self, migration: Migration) -> Iterable[Hit]:
-        """Findings for a whole migration (rules with ``per_file = True``)."""
+        """Findings for a whole migration."""
+        return ()
+
+    def check_sql_site(self, site: SqlSite) -> Iterable[Hit]:
+        """Findings for one ``op.execute(...)`` / ``sa.text(...)`` argument, analysed or not."""
+        return ()
+
+    def check_sql(self, statement: SqlStatement) -> Iterable[Hit]:
+        """Findings for one parsed SQL statement whose kind is in ``statements``."""
+        return ()
+
+    def check_graph(self, graph: RevisionGraph) -> Iterable[tuple[str, Hit]]:
+        """(file, hit) findings for the revision graph of every migration file."""
+        return ()
+
+    def check_suppressions(self, suppressions: Suppressions, enabled: frozenset[str]) -> Iterable[Hit]:
+        """Findings about the suppression comments of a file, once every other rule has run."""
         return ()
 
     def check_metadata(self, metadata: Any) -> Iterable[ModelHit]:
         """Findings for the imported models (rules with ``check = "models"``)."""
         return ()
+
+    def check_database(self, context: Any) -> Iterable[Finding]:
+        """Findings from a database (rules with ``check = "database"``); ``context`` is a
+        :class:`dbctl.checks.context.CheckContext`."""
+        return ()
+
+    def overrides(self, hook: str) -> bool:
+        """True when this rule implements ``hook`` (the engine dispatches only to those)."""
+        return getattr(type(self), hook) is not getattr(Rule, hook)
+
+    def finding(self, file: str, hit: Hit, severity: Mapping[str, str] | None = None) -> Finding:
+        """The finding for ``hit`` in ``file``; ``severity`` holds the ``[lint] severity`` overrides."""
+        return Finding(
+            file=file,
+            line=hit.line,
+            column=hit.column,
+            code=self.code,
+            name=self.name,
+            severity=(severity or {}).get(self.code) or hit.severity or self.severity,
+            message=hit.message,
+            help=self.fix if hit.help is None else hit.help,
+            end_line=max(hit.end_line, hit.line),
+        )
 
     @property
     def doc(self) -> str:
@@ -118,14 +182,20 @@ def register(cls: type[Rule]) -> type[Rule]:
     return cls
 
 
+def rule_modules() -> Iterator[str]:
+    """The dotted names of every rule module of :data:`RULE_PACKAGES`."""
+    for name in RULE_PACKAGES:
+        package = importlib.import_module(name)
+        for info in pkgutil.iter_modules(package.__path__):
+            if info.name.startswith("db"):
+                yield f"{name}.{info.name}"
+
+
 @cache
 def all_rules() -> dict[str, Rule]:
-    """Every rule, keyed by code, in code order (imports each module of dbctl.lint.rules once)."""
-    from dbctl.lint import rules as package
-
-    for info in pkgutil.iter_modules(package.__path__):
-        if not info.name.startswith("_"):
-            importlib.import_module(f"{package.__name__}.{info.name}")
+    """Every rule, keyed by code, in code order (imports each rule module once)."""
+    for module in rule_modules():
+        importlib.import_module(module)
     return dict(sorted(_rules.items()))
 
 

@@ -1,41 +1,20 @@
-"""DB601/DB602: literal SQL in ``op.execute(...)`` / ``sa.text(...)``, parsed with pglast.
+"""Literal SQL in ``op.execute(...)`` / ``sa.text(...)``: found, resolved, parsed with pglast.
 
 SQL is analysed with PostgreSQL's own parser (libpg_query through pglast), never with regular
-expressions. Hazards found in a statement are reported with the code of the rule that covers
-the same pattern for ``op`` calls (``CREATE INDEX`` without ``CONCURRENTLY`` is DB203). SQL that
-is built at run time, or that the parser rejects, is reported as DB602 (info): not analysed.
-pglast is imported only when a file has such a literal.
+expressions. This module only finds and parses the SQL; what is wrong with a statement is each
+rule's business (:meth:`~dbctl.lint.registry.Rule.check_sql`), and what is wrong with SQL that
+could not be analysed is :meth:`~dbctl.lint.registry.Rule.check_sql_site`'s. pglast is imported
+only when a file has such a literal.
 """
 
 from __future__ import annotations
 
 import ast
 import json
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator
+from typing import Any
 
-from dbctl.lint.registry import Hit, all_rules
-
-if TYPE_CHECKING:
-    from dbctl.lint.engine import Migration, SqlSite
-
-# VOLATILE functions only: now(), current_timestamp, statement_timestamp() and
-# transaction_timestamp() are STABLE, so PostgreSQL 11+ evaluates them once and adds the column
-# without a rewrite (the "fast default"); flagging them would flag every created_at column.
-VOLATILE_FUNCTIONS = frozenset(
-    {
-        "random",
-        "gen_random_uuid",
-        "uuid_generate_v1",
-        "uuid_generate_v1mc",
-        "uuid_generate_v4",
-        "uuidv4",
-        "uuidv7",
-        "clock_timestamp",
-        "timeofday",
-        "nextval",
-    }
-)
+from dbctl.lint.registry import Hit
 
 
 class _Unanalysable(Exception):
@@ -72,34 +51,73 @@ def resolve_literal(expr: ast.expr, consts: dict[str, ast.expr], depth: int = 0)
     return None
 
 
-def check_sql(migration: Migration, enabled: frozenset[str]) -> list[tuple[str, Hit]]:
-    """(code, hit) for every literal SQL site of ``migration``."""
-    found: list[tuple[str, Hit]] = []
-    rules = all_rules()
-    for site in migration.sql_sites:
-        try:
-            sql = resolve_literal(site.expr, migration.consts)
-        except _Unanalysable as exc:
-            if "DB602" in enabled:
-                found.append(("DB602", _hit(site, site.expr, f"SQL built at run time ({exc}) was not analysed")))
-            continue
-        if sql is None or "DB601" not in enabled:
-            continue
-        try:
-            statements = parse(sql)
-        except ValueError as exc:
-            if "DB602" in enabled:
-                message = f"the SQL parser rejected this SQL ({exc}); not analysed"
-                found.append(("DB602", _hit(site, site.expr, message)))
-            continue
-        created = set(site.created)
-        for raw in statements:
-            line = _statement_line(site.expr, sql, raw.get("stmt_location", 0))
-            for code, message in _hazards(raw.get("stmt", {}), site, created):
-                rule = rules[code]
-                if code in enabled and site.function in rule.functions:
-                    found.append((code, _hit(site, site.expr, f"in raw SQL: {message}", line=line)))
-    return found
+class SqlSite:
+    """An ``op.execute(...)`` / ``conn.execute(sa.text(...))`` argument that may hold SQL.
+
+    After :func:`analyse`: ``sql`` is its text (None when it is not a SQL string at all),
+    ``built_at_run_time`` says what it is when it is not a literal, ``parse_error`` what the
+    parser said when it rejected the text.
+    """
+
+    __slots__ = (
+        "expr",
+        "call",
+        "function",
+        "autocommit",
+        "with_lines",
+        "created",
+        "sql",
+        "built_at_run_time",
+        "parse_error",
+    )
+
+    def __init__(
+        self,
+        expr: ast.expr,
+        call: ast.Call,
+        function: str,
+        autocommit: bool,
+        with_lines: tuple[int, ...],
+        created: frozenset[str],
+    ) -> None:
+        self.expr = expr
+        self.call = call
+        self.function = function
+        self.autocommit = autocommit  # inside ``with op.get_context().autocommit_block():``
+        self.with_lines = with_lines
+        self.created = created  # tables created earlier in the same function
+        self.sql: str | None = None
+        self.built_at_run_time: str | None = None
+        self.parse_error: str | None = None
+
+    def hit(self, message: str, line: int | None = None) -> Hit:
+        """A :class:`Hit` at the SQL argument, or at ``line`` (a statement inside it)."""
+        expr = self.expr
+        start = line or expr.lineno
+        return Hit(
+            line=start,
+            column=expr.col_offset + 1 if line in (None, expr.lineno) else 1,
+            message=message,
+            end_line=start if line else (expr.end_lineno or expr.lineno),
+            with_lines=self.with_lines,
+        )
+
+
+def analyse(site: SqlSite, consts: dict[str, ast.expr], parse_statements: bool) -> list[dict[str, Any]]:
+    """Resolve the text of ``site`` and, with ``parse_statements``, parse it: the raw statements
+    (libpg_query's JSON). Records on ``site`` why it could not be analysed, if so."""
+    try:
+        site.sql = resolve_literal(site.expr, consts)
+    except _Unanalysable as exc:
+        site.built_at_run_time = str(exc)
+        return []
+    if site.sql is None or not parse_statements:
+        return []
+    try:
+        return parse(site.sql)
+    except ValueError as exc:
+        site.parse_error = str(exc)
+        return []
 
 
 def parse(sql: str) -> list[dict[str, Any]]:
@@ -116,15 +134,16 @@ def parse(sql: str) -> list[dict[str, Any]]:
         raise ValueError(str(exc)) from None
 
 
-def _hit(site: SqlSite, expr: ast.expr, message: str, line: int | None = None) -> Hit:
-    start = line or expr.lineno
-    return Hit(
-        line=start,
-        column=expr.col_offset + 1 if line in (None, expr.lineno) else 1,
-        message=message,
-        end_line=start if line else (expr.end_lineno or expr.lineno),
-        with_lines=site.with_lines,
-    )
+def statements(site: SqlSite, raw: list[dict[str, Any]]) -> Iterator[SqlStatement]:
+    """The statements of ``site`` in order. Tables made by ``CREATE TABLE`` count as created
+    for the statements after it (lock rules exempt them, as tables from ``op.create_table``)."""
+    created = set(site.created)
+    for item in raw:
+        line = _statement_line(site.expr, site.sql or "", item.get("stmt_location", 0))
+        kind, body = unwrap(item.get("stmt", {}))
+        if kind == "CreateStmt":
+            created.add(body.get("relation", {}).get("relname", ""))
+        yield SqlStatement(site, kind, body, line, created)
 
 
 def _statement_line(expr: ast.expr, sql: str, location: int) -> int:
@@ -138,7 +157,58 @@ def _statement_line(expr: ast.expr, sql: str, location: int) -> int:
     return expr.lineno + offset
 
 
-def _node(wrapped: Any) -> tuple[str, dict[str, Any]]:
+class SqlStatement:
+    """One parsed statement of a literal SQL site: ``kind`` is libpg_query's node name
+    (``"IndexStmt"``), ``body`` its JSON fields."""
+
+    __slots__ = ("site", "kind", "body", "line", "created")
+
+    def __init__(self, site: SqlSite, kind: str, body: dict[str, Any], line: int, created: set[str]) -> None:
+        self.site = site
+        self.kind = kind
+        self.body = body
+        self.line = line
+        self.created = created
+
+    @property
+    def autocommit(self) -> bool:
+        """Inside ``with op.get_context().autocommit_block():``."""
+        return self.site.autocommit
+
+    @property
+    def relation(self) -> str:
+        """The name of the table the statement is on (``"?"`` when it names none)."""
+        return self.body.get("relation", {}).get("relname", "?")
+
+    def existing(self, table: str) -> bool:
+        """True unless ``table`` was created earlier in the same migration."""
+        return table not in self.created
+
+    def hit(self, message: str) -> Hit:
+        """A :class:`Hit` at this statement (reported as being in raw SQL)."""
+        return self.site.hit(f"in raw SQL: {message}", line=self.line)
+
+    def alter_commands(self) -> Iterator[tuple[str, dict[str, Any], str, dict[str, Any]]]:
+        """(subtype, command, definition kind, definition) of each command of an
+        ``ALTER TABLE`` on an existing table; nothing for other statements."""
+        if self.kind != "AlterTableStmt" or self.body.get("objtype") != "OBJECT_TABLE":
+            return
+        if not self.existing(self.relation):
+            return
+        for wrapped in self.body.get("cmds", []):
+            command = unwrap(wrapped)[1]
+            def_kind, definition = unwrap(command.get("def"))
+            yield command.get("subtype", ""), command, def_kind, definition
+
+    def added_column(self, definition: dict[str, Any]) -> tuple[list[dict[str, Any]], bool]:
+        """The constraints of an ``ADD COLUMN`` definition, and whether it is NOT NULL."""
+        constraints = [unwrap(c)[1] for c in definition.get("constraints", [])]
+        types = {c.get("contype") for c in constraints}
+        not_null = definition.get("is_not_null") or "CONSTR_NOTNULL" in types or "CONSTR_PRIMARY" in types
+        return constraints, bool(not_null)
+
+
+def unwrap(wrapped: Any) -> tuple[str, dict[str, Any]]:
     """``{"IndexStmt": {...}}`` -> ``("IndexStmt", {...})``."""
     if isinstance(wrapped, dict) and len(wrapped) == 1:
         kind, body = next(iter(wrapped.items()))
@@ -147,8 +217,13 @@ def _node(wrapped: Any) -> tuple[str, dict[str, Any]]:
     return "", {}
 
 
-def volatile_calls(tree: Any) -> list[str]:
-    """Names of volatile functions called anywhere in a parsed SQL (sub)tree."""
+def name_list(items: Any) -> str:
+    """A dotted name from libpg_query's list of ``String`` nodes."""
+    return ".".join(unwrap(part)[1].get("sval", "") for part in items or [])
+
+
+def function_calls(tree: Any) -> list[str]:
+    """Names (lower case, without schema) of the functions called anywhere in a parsed (sub)tree."""
     names = []
     todo = [tree]
     while todo:
@@ -156,8 +231,8 @@ def volatile_calls(tree: Any) -> list[str]:
         if isinstance(item, dict):
             call = item.get("FuncCall")
             if isinstance(call, dict):
-                parts = [_node(part)[1].get("sval", "") for part in call.get("funcname", [])]
-                if parts and parts[-1].lower() in VOLATILE_FUNCTIONS:
+                parts = [unwrap(part)[1].get("sval", "") for part in call.get("funcname", [])]
+                if parts:
                     names.append(parts[-1].lower())
             todo.extend(item.values())
         elif isinstance(item, list):
@@ -165,90 +240,13 @@ def volatile_calls(tree: Any) -> list[str]:
     return names
 
 
-def volatile_in_expression(text: str) -> list[str] | None:
-    """Volatile functions in a SQL expression given as text (``server_default=sa.text(...)``);
+def expression_function_calls(text: str) -> list[str] | None:
+    """:func:`function_calls` of a SQL expression given as text (``server_default=sa.text(...)``);
     None when the parser rejects it."""
     try:
-        statements = parse(f"SELECT {text}")
+        raw = parse(f"SELECT {text}")
     except ValueError:
         return None
-    if len(statements) != 1:
+    if len(raw) != 1:
         return None
-    return volatile_calls(statements[0].get("stmt"))
-
-
-def _name_list(items: Any) -> str:
-    return ".".join(_node(part)[1].get("sval", "") for part in items or [])
-
-
-def _hazards(stmt: dict[str, Any], site: SqlSite, created: set[str]) -> Iterable[tuple[str, str]]:
-    kind, body = _node(stmt)
-    if kind == "CreateStmt":
-        created.add(body.get("relation", {}).get("relname", ""))
-    elif kind == "IndexStmt":
-        table = body.get("relation", {}).get("relname", "?")
-        if body.get("concurrent"):
-            if not site.autocommit:
-                yield "DB204", "CREATE INDEX CONCURRENTLY inside the migration's transaction"
-        elif table not in created:
-            yield "DB203", f"CREATE INDEX on existing table '{table}' without CONCURRENTLY"
-    elif kind == "DropStmt":
-        remove = body.get("removeType")
-        if remove == "OBJECT_INDEX":
-            if body.get("concurrent"):
-                if not site.autocommit:
-                    yield "DB204", "DROP INDEX CONCURRENTLY inside the migration's transaction"
-            else:
-                yield "DB205", "DROP INDEX without CONCURRENTLY"
-        elif remove == "OBJECT_TABLE":
-            for obj in body.get("objects", []):
-                name = _name_list(_node(obj)[1].get("items"))
-                if name.rpartition(".")[2] not in created:
-                    yield "DB403", f"DROP TABLE '{name}'"
-    elif kind == "AlterTableStmt" and body.get("objtype") == "OBJECT_TABLE":
-        table = body.get("relation", {}).get("relname", "?")
-        if table in created:
-            return
-        for wrapped in body.get("cmds", []):
-            cmd = _node(wrapped)[1]
-            subtype = cmd.get("subtype")
-            def_kind, definition = _node(cmd.get("def"))
-            if subtype == "AT_AddConstraint" and def_kind == "Constraint":
-                contype = definition.get("contype")
-                if contype == "CONSTR_FOREIGN" and not definition.get("skip_validation"):
-                    yield "DB301", f"foreign key added to existing table '{table}' without NOT VALID"
-                elif contype == "CONSTR_CHECK" and not definition.get("skip_validation"):
-                    yield "DB302", f"check constraint added to existing table '{table}' without NOT VALID"
-                elif contype in ("CONSTR_UNIQUE", "CONSTR_PRIMARY") and not definition.get("indexname"):
-                    what = "unique" if contype == "CONSTR_UNIQUE" else "primary key"
-                    yield "DB303", f"{what} constraint built on existing table '{table}' (not USING INDEX)"
-            elif subtype == "AT_SetNotNull":
-                yield "DB304", f"SET NOT NULL on column '{cmd.get('name')}' of existing table '{table}'"
-            elif subtype == "AT_AlterColumnType":
-                yield "DB306", f"type of column '{cmd.get('name')}' of existing table '{table}' changed"
-            elif subtype == "AT_DropColumn":
-                yield "DB402", f"DROP COLUMN '{cmd.get('name')}' from table '{table}'"
-            elif subtype == "AT_AddColumn" and def_kind == "ColumnDef":
-                column = definition.get("colname")
-                constraints = [_node(c)[1] for c in definition.get("constraints", [])]
-                types = {c.get("contype") for c in constraints}
-                defaults = [c for c in constraints if c.get("contype") == "CONSTR_DEFAULT"]
-                not_null = definition.get("is_not_null") or "CONSTR_NOTNULL" in types or "CONSTR_PRIMARY" in types
-                if not_null and not defaults:
-                    yield "DB401", f"NOT NULL column '{column}' added to existing table '{table}' without a DEFAULT"
-                for default in defaults:
-                    volatile = volatile_calls(default.get("raw_expr"))
-                    if volatile:
-                        yield (
-                            "DB305",
-                            (
-                                f"column '{column}' added to existing table '{table}' with a volatile "
-                                f"default ({volatile[0]}()): the table is rewritten"
-                            ),
-                        )
-    elif kind == "RenameStmt":
-        rename = body.get("renameType")
-        if rename == "OBJECT_COLUMN":
-            yield "DB404", f"column '{body.get('subname')}' renamed to '{body.get('newname')}'"
-        elif rename == "OBJECT_TABLE":
-            yield "DB405", f"table '{body.get('relation', {}).get('relname')}' renamed to '{body.get('newname')}'"
+    return function_calls(raw[0].get("stmt"))

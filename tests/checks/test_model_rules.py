@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from dbctl.lint.checks import model_findings
+from dbctl.checks import model_findings
 from dbctl.lint.registry import all_rules
 from tests.checks.conftest import FIXTURES
 

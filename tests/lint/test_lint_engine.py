@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,9 @@ from lint_helpers import Project, migration
 
 from dbctl.config.model import LintConfig
 from dbctl.errors import ConfigError, UsageError
+from dbctl.lint import workers
 from dbctl.lint.api import enabled_rules, lint_project
+from dbctl.lint.workers import MIN_FILES_PER_JOB
 
 INDEX_BODY = """
 def upgrade():
@@ -259,15 +262,22 @@ def test_missing_path_and_missing_versions_directory(tmp_path: Path) -> None:
         lint_project(config, paths=[tmp_path / "nope.py"])
 
 
-def test_parallel_and_serial_runs_agree(mproject: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_parallel_and_serial_runs_agree_and_leave_gc_alone(mproject: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    def forbidden(*args: object) -> None:
+        raise AssertionError("library code changed process-wide state")
+
     down = None
-    for i in range(600):
+    count = 2 * MIN_FILES_PER_JOB  # enough for two jobs
+    for i in range(count):
         body = INDEX_BODY.format(comment="") if i % 3 == 0 else ""
         mproject.add(f"r{i:04d}.py", migration(f"r{i:04d}", down, body.replace("ix_user_email", f"ix_{i}")))
         down = f"r{i:04d}"
+    monkeypatch.setattr(gc, "disable", forbidden)
     monkeypatch.setenv("DBCTL_LINT_JOBS", "1")
     serial = lint_project(mproject.config())
     monkeypatch.setenv("DBCTL_LINT_JOBS", "2")
+    assert workers.jobs(count) == 2  # the parallel path really runs
     parallel = lint_project(mproject.config())
     assert serial == parallel
-    assert serial.files_checked == 600 and len(serial.findings) == 200
+    assert serial.files_checked == count and len(serial.findings) == len(range(0, count, 3))
+    assert gc.isenabled()

@@ -21,7 +21,7 @@ import pytest
 from lint_helpers import FIXTURES, project_config
 
 from dbctl.lint.api import lint_project
-from dbctl.lint.registry import DOC_SECTIONS, all_rules
+from dbctl.lint.registry import DOC_SECTIONS, all_rules, rule_modules
 
 CHECK_FIXTURES = Path(__file__).resolve().parents[1] / "checks" / "fixtures"
 EXPECT = re.compile(r"#\s*expect:\s*(DB\d{3})(?:@(\d+))?")
@@ -88,12 +88,16 @@ def test_every_rule_has_cases_and_documentation() -> None:
 
 
 def test_one_module_per_rule() -> None:
-    from dbctl.lint import rules as package
-
-    modules = [p for p in Path(package.__path__[0]).glob("db*.py")]
-    assert len(modules) == len(all_rules())
+    """Static rules live in dbctl.lint.rules; rules that need the models or a database (``check``
+    set) in dbctl.checks.rules; each module is named after its rule's code."""
+    rules = all_rules()
+    modules = list(rule_modules())
+    assert len(modules) == len(rules)
     for module in modules:
-        assert module.stem[:5].upper() in all_rules(), module.name
+        package, _, name = module.rpartition(".")
+        rule = rules[name[:5].upper()]
+        assert type(rule).__module__ == module
+        assert package == ("dbctl.checks.rules" if rule.check else "dbctl.lint.rules"), module
 
 
 def test_names_are_unique() -> None:

@@ -8,8 +8,9 @@ from lint_helpers import Project, migration
 
 from dbctl.config.model import LintConfig
 from dbctl.lint.api import lint_project
-from dbctl.lint.engine import RevisionInfo
-from dbctl.lint.graph import check_graph, revisions_after
+from dbctl.lint.engine import Linter
+from dbctl.lint.graph import revisions_after
+from dbctl.lint.parse import RevisionInfo
 
 GRAPH = LintConfig(select=("DB5",))
 
@@ -53,7 +54,7 @@ def test_depends_on_may_name_a_branch_label(mproject: Project) -> None:
 
 def test_long_chains_do_not_recurse() -> None:
     infos = [RevisionInfo(f"{i}.py", f"r{i}", down_revisions=(f"r{i - 1}",) if i else ()) for i in range(5000)]
-    assert check_graph(infos, {"DB501", "DB502", "DB503", "DB504"}) == []
+    assert Linter({"DB501", "DB502", "DB503", "DB504"}).graph_findings(infos, {}) == []
     assert revisions_after(infos, "r4990") == {f"r{i}" for i in range(4991, 5000)}
     assert revisions_after(infos, "nope") is None
 

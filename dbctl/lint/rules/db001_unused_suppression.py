@@ -40,7 +40,13 @@ Severity is `info`, so it never fails a build unless `fail_on = "info"`.
 
 from __future__ import annotations
 
-from dbctl.lint.registry import Rule, register
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from dbctl.lint.registry import Hit, Rule, all_rules, register
+
+if TYPE_CHECKING:
+    from dbctl.lint.suppressions import Suppressions
 
 
 @register
@@ -49,3 +55,14 @@ class UnusedSuppression(Rule):
     name = "unused-suppression"
     severity = "info"
     fix = "remove the comment, or correct the code it names"
+
+    def check_suppressions(self, suppressions: Suppressions, enabled: frozenset[str]) -> Iterator[Hit]:
+        rules = all_rules()
+        for line, code in suppressions.unused():
+            if code not in rules:
+                message = f"suppression of unknown rule code {code}"
+            elif code in enabled:
+                message = f"unused suppression: no {code} ({rules[code].name}) finding here"
+            else:
+                continue  # the rule is off (config or dialect): the comment may matter elsewhere
+            yield Hit(line, suppressions.columns.get(line, 1), message)

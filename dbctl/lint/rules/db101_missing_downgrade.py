@@ -53,11 +53,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from dbctl.lint.engine import SCHEMA_OPS, is_trivial_body
 from dbctl.lint.registry import Hit, Rule, register
+from dbctl.lint.syntax import SCHEMA_OPS, is_trivial_body
 
 if TYPE_CHECKING:
-    from dbctl.lint.engine import Migration
+    from dbctl.lint.parse import Migration
 
 
 @register

@@ -50,11 +50,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from dbctl.lint.engine import is_trivial_body
 from dbctl.lint.registry import Hit, Rule, register
+from dbctl.lint.syntax import is_trivial_body
 
 if TYPE_CHECKING:
-    from dbctl.lint.engine import Migration
+    from dbctl.lint.parse import Migration
 
 
 @register

@@ -55,7 +55,8 @@ from typing import TYPE_CHECKING
 from dbctl.lint.registry import Hit, Rule, register
 
 if TYPE_CHECKING:
-    from dbctl.lint.engine import Migration, OpCall
+    from dbctl.lint.parse import Migration
+    from dbctl.lint.syntax import OpCall
 
 
 @register

@@ -59,11 +59,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from dbctl.lint.engine import column_calls, column_name, const_str, is_trivial_body
 from dbctl.lint.registry import Hit, Rule, register
+from dbctl.lint.syntax import column_calls, column_name, const_str, is_trivial_body
 
 if TYPE_CHECKING:
-    from dbctl.lint.engine import Migration, OpCall
+    from dbctl.lint.parse import Migration
+    from dbctl.lint.syntax import OpCall
 
 Token = tuple[str, tuple[str, ...], str | None]  # (kind, key, table)
 

@@ -54,11 +54,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from dbctl.lint.engine import column_calls, column_kw, column_name, is_true
 from dbctl.lint.registry import Hit, Rule, register
+from dbctl.lint.syntax import column_calls, column_kw, column_name, is_true
 
 if TYPE_CHECKING:
-    from dbctl.lint.engine import Migration, OpCall
+    from dbctl.lint.parse import Migration
+    from dbctl.lint.syntax import OpCall
 
 
 @register

@@ -55,11 +55,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from dbctl.lint.engine import SCHEMA_OPS
 from dbctl.lint.registry import Hit, Rule, register
+from dbctl.lint.syntax import SCHEMA_OPS
 
 if TYPE_CHECKING:
-    from dbctl.lint.engine import Migration
+    from dbctl.lint.parse import Migration
 
 _NOT_OTHER = frozenset({"create_index", "drop_index", "execute", "batch_alter_table"})
 

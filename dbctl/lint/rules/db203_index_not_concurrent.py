@@ -58,7 +58,9 @@ from typing import TYPE_CHECKING
 from dbctl.lint.registry import Hit, Rule, register
 
 if TYPE_CHECKING:
-    from dbctl.lint.engine import Migration, OpCall
+    from dbctl.lint.parse import Migration
+    from dbctl.lint.sql import SqlStatement
+    from dbctl.lint.syntax import OpCall
 
 
 @register
@@ -68,8 +70,14 @@ class IndexNotConcurrent(Rule):
     severity = "error"
     dialects = ("postgresql",)
     calls = ("create_index",)
+    statements = ("IndexStmt",)
     fix = "pass postgresql_concurrently=True inside `with op.get_context().autocommit_block():`"
 
     def check_call(self, call: OpCall, migration: Migration) -> Iterator[Hit]:
         if call.existing_table and not call.kw_true("postgresql_concurrently"):
             yield call.hit(f"{call.subject()} on {call.on()} without postgresql_concurrently=True blocks writes")
+
+    def check_sql(self, statement: SqlStatement) -> Iterator[Hit]:
+        table = statement.relation
+        if not statement.body.get("concurrent") and statement.existing(table):
+            yield statement.hit(f"CREATE INDEX on existing table '{table}' without CONCURRENTLY")

@@ -52,7 +52,9 @@ from typing import TYPE_CHECKING
 from dbctl.lint.registry import Hit, Rule, register
 
 if TYPE_CHECKING:
-    from dbctl.lint.engine import Migration, OpCall
+    from dbctl.lint.parse import Migration
+    from dbctl.lint.sql import SqlStatement
+    from dbctl.lint.syntax import OpCall
 
 
 @register
@@ -62,6 +64,7 @@ class ConcurrentIndexInTransaction(Rule):
     severity = "error"
     dialects = ("postgresql",)
     calls = ("create_index", "drop_index")
+    statements = ("IndexStmt", "DropStmt")
     functions = ("upgrade", "downgrade")
     fix = "wrap the call in `with op.get_context().autocommit_block():`"
 
@@ -71,3 +74,11 @@ class ConcurrentIndexInTransaction(Rule):
                 f"{call.subject()} with postgresql_concurrently=True inside the migration's transaction: "
                 "PostgreSQL refuses CONCURRENTLY in a transaction block"
             )
+
+    def check_sql(self, statement: SqlStatement) -> Iterator[Hit]:
+        if statement.autocommit or not statement.body.get("concurrent"):
+            return
+        if statement.kind == "IndexStmt":
+            yield statement.hit("CREATE INDEX CONCURRENTLY inside the migration's transaction")
+        elif statement.body.get("removeType") == "OBJECT_INDEX":
+            yield statement.hit("DROP INDEX CONCURRENTLY inside the migration's transaction")

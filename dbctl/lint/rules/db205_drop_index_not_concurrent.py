@@ -48,7 +48,9 @@ from typing import TYPE_CHECKING
 from dbctl.lint.registry import Hit, Rule, register
 
 if TYPE_CHECKING:
-    from dbctl.lint.engine import Migration, OpCall
+    from dbctl.lint.parse import Migration
+    from dbctl.lint.sql import SqlStatement
+    from dbctl.lint.syntax import OpCall
 
 
 @register
@@ -58,8 +60,14 @@ class DropIndexNotConcurrent(Rule):
     severity = "warning"
     dialects = ("postgresql",)
     calls = ("drop_index",)
+    statements = ("DropStmt",)
     fix = "pass postgresql_concurrently=True inside `with op.get_context().autocommit_block():`"
 
     def check_call(self, call: OpCall, migration: Migration) -> Iterator[Hit]:
         if call.existing_table and not call.kw_true("postgresql_concurrently"):
             yield call.hit(f"{call.subject()} on {call.on()} without postgresql_concurrently=True")
+
+    def check_sql(self, statement: SqlStatement) -> Iterator[Hit]:
+        body = statement.body
+        if body.get("removeType") == "OBJECT_INDEX" and not body.get("concurrent"):
+            yield statement.hit("DROP INDEX without CONCURRENTLY")

@@ -53,7 +53,9 @@ from typing import TYPE_CHECKING
 from dbctl.lint.registry import Hit, Rule, register
 
 if TYPE_CHECKING:
-    from dbctl.lint.engine import Migration, OpCall
+    from dbctl.lint.parse import Migration
+    from dbctl.lint.sql import SqlStatement
+    from dbctl.lint.syntax import OpCall
 
 
 @register
@@ -63,6 +65,7 @@ class ForeignKeyNotValid(Rule):
     severity = "warning"
     dialects = ("postgresql",)
     calls = ("create_foreign_key",)
+    statements = ("AlterTableStmt",)
     fix = "pass postgresql_not_valid=True, then VALIDATE CONSTRAINT separately"
 
     def check_call(self, call: OpCall, migration: Migration) -> Iterator[Hit]:
@@ -70,3 +73,9 @@ class ForeignKeyNotValid(Rule):
             yield call.hit(
                 f"{call.subject()} on {call.on()} validates every row under a SHARE ROW EXCLUSIVE lock on both tables"
             )
+
+    def check_sql(self, statement: SqlStatement) -> Iterator[Hit]:
+        for subtype, _, kind, definition in statement.alter_commands():
+            if subtype == "AT_AddConstraint" and kind == "Constraint" and definition.get("contype") == "CONSTR_FOREIGN":
+                if not definition.get("skip_validation"):
+                    yield statement.hit(f"foreign key added to existing table '{statement.relation}' without NOT VALID")

@@ -51,7 +51,9 @@ from typing import TYPE_CHECKING
 from dbctl.lint.registry import Hit, Rule, register
 
 if TYPE_CHECKING:
-    from dbctl.lint.engine import Migration, OpCall
+    from dbctl.lint.parse import Migration
+    from dbctl.lint.sql import SqlStatement
+    from dbctl.lint.syntax import OpCall
 
 
 @register
@@ -61,8 +63,16 @@ class CheckConstraintNotValid(Rule):
     severity = "warning"
     dialects = ("postgresql",)
     calls = ("create_check_constraint",)
+    statements = ("AlterTableStmt",)
     fix = "pass postgresql_not_valid=True, then VALIDATE CONSTRAINT separately"
 
     def check_call(self, call: OpCall, migration: Migration) -> Iterator[Hit]:
         if call.existing_table and not call.kw_true("postgresql_not_valid"):
             yield call.hit(f"{call.subject()} on {call.on()} scans the table under an ACCESS EXCLUSIVE lock")
+
+    def check_sql(self, statement: SqlStatement) -> Iterator[Hit]:
+        for subtype, _, kind, definition in statement.alter_commands():
+            if subtype == "AT_AddConstraint" and kind == "Constraint" and definition.get("contype") == "CONSTR_CHECK":
+                if not definition.get("skip_validation"):
+                    table = statement.relation
+                    yield statement.hit(f"check constraint added to existing table '{table}' without NOT VALID")

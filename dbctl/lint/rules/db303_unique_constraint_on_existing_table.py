@@ -53,7 +53,9 @@ from typing import TYPE_CHECKING
 from dbctl.lint.registry import Hit, Rule, register
 
 if TYPE_CHECKING:
-    from dbctl.lint.engine import Migration, OpCall
+    from dbctl.lint.parse import Migration
+    from dbctl.lint.sql import SqlStatement
+    from dbctl.lint.syntax import OpCall
 
 
 @register
@@ -63,8 +65,20 @@ class UniqueConstraintOnExistingTable(Rule):
     severity = "warning"
     dialects = ("postgresql",)
     calls = ("create_unique_constraint", "create_primary_key")
+    statements = ("AlterTableStmt",)
     fix = "create a unique index concurrently, then ADD CONSTRAINT ... USING INDEX"
 
     def check_call(self, call: OpCall, migration: Migration) -> Iterator[Hit]:
         if call.existing_table:
             yield call.hit(f"{call.subject()} on {call.on()} builds its index under an ACCESS EXCLUSIVE lock")
+
+    def check_sql(self, statement: SqlStatement) -> Iterator[Hit]:
+        for subtype, _, kind, definition in statement.alter_commands():
+            if subtype != "AT_AddConstraint" or kind != "Constraint":
+                continue
+            contype = definition.get("contype")
+            if contype in ("CONSTR_UNIQUE", "CONSTR_PRIMARY") and not definition.get("indexname"):
+                what = "unique" if contype == "CONSTR_UNIQUE" else "primary key"
+                yield statement.hit(
+                    f"{what} constraint built on existing table '{statement.relation}' (not USING INDEX)"
+                )

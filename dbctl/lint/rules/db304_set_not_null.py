@@ -53,7 +53,9 @@ from typing import TYPE_CHECKING
 from dbctl.lint.registry import Hit, Rule, register
 
 if TYPE_CHECKING:
-    from dbctl.lint.engine import Migration, OpCall
+    from dbctl.lint.parse import Migration
+    from dbctl.lint.sql import SqlStatement
+    from dbctl.lint.syntax import OpCall
 
 
 @register
@@ -63,9 +65,16 @@ class SetNotNull(Rule):
     severity = "warning"
     dialects = ("postgresql",)
     calls = ("alter_column",)
+    statements = ("AlterTableStmt",)
     fix = "add a NOT VALID check constraint `col IS NOT NULL`, validate it, then set NOT NULL"
 
     def check_call(self, call: OpCall, migration: Migration) -> Iterator[Hit]:
         value = call.kw("nullable")
         if call.existing_table and value is not None and getattr(value, "value", None) is False:
             yield call.hit(f"{call.subject()} nullable=False on {call.on()} scans it under an ACCESS EXCLUSIVE lock")
+
+    def check_sql(self, statement: SqlStatement) -> Iterator[Hit]:
+        for subtype, command, _, _ in statement.alter_commands():
+            if subtype == "AT_SetNotNull":
+                column = command.get("name")
+                yield statement.hit(f"SET NOT NULL on column '{column}' of existing table '{statement.relation}'")

@@ -55,17 +55,37 @@ import ast
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from dbctl.lint.engine import column_calls, column_kw, column_name, const_str, is_text_call
 from dbctl.lint.registry import Hit, Rule, register
+from dbctl.lint.sql import expression_function_calls, function_calls
+from dbctl.lint.syntax import column_calls, column_kw, column_name, const_str, is_text_call
 
 if TYPE_CHECKING:
-    from dbctl.lint.engine import Migration, OpCall
+    from dbctl.lint.parse import Migration
+    from dbctl.lint.sql import SqlStatement
+    from dbctl.lint.syntax import OpCall
+
+
+# VOLATILE functions only: now(), current_timestamp, statement_timestamp() and
+# transaction_timestamp() are STABLE, so PostgreSQL 11+ evaluates them once and adds the column
+# without a rewrite (the "fast default"); flagging them would flag every created_at column.
+VOLATILE_FUNCTIONS = frozenset(
+    {
+        "random",
+        "gen_random_uuid",
+        "uuid_generate_v1",
+        "uuid_generate_v1mc",
+        "uuid_generate_v4",
+        "uuidv4",
+        "uuidv7",
+        "clock_timestamp",
+        "timeofday",
+        "nextval",
+    }
+)
 
 
 def volatile_default(value: ast.expr | None) -> str | None:
     """The volatile function a ``server_default`` expression calls, if any."""
-    from dbctl.lint.sql import VOLATILE_FUNCTIONS, volatile_in_expression
-
     if type(value) is not ast.Call:
         return None
     func = value.func
@@ -79,7 +99,7 @@ def volatile_default(value: ast.expr | None) -> str | None:
     if is_text_call(value) and value.args:
         text = const_str(value.args[0])
         if text:
-            names = volatile_in_expression(text)
+            names = [name for name in expression_function_calls(text) or () if name in VOLATILE_FUNCTIONS]
             if names:
                 return names[0]
     return None
@@ -92,6 +112,7 @@ class VolatileServerDefault(Rule):
     severity = "warning"
     dialects = ("postgresql",)
     calls = ("add_column",)
+    statements = ("AlterTableStmt",)
     fix = "add the column without the default, set the default with alter_column, backfill in batches"
 
     def check_call(self, call: OpCall, migration: Migration) -> Iterator[Hit]:
@@ -106,3 +127,16 @@ class VolatileServerDefault(Rule):
                     f"{name}(): PostgreSQL rewrites the table",
                     default,
                 )
+
+    def check_sql(self, statement: SqlStatement) -> Iterator[Hit]:
+        for subtype, _, kind, definition in statement.alter_commands():
+            if subtype != "AT_AddColumn" or kind != "ColumnDef":
+                continue
+            constraints, _ = statement.added_column(definition)
+            for default in (c for c in constraints if c.get("contype") == "CONSTR_DEFAULT"):
+                volatile = [name for name in function_calls(default.get("raw_expr")) if name in VOLATILE_FUNCTIONS]
+                if volatile:
+                    yield statement.hit(
+                        f"column '{definition.get('colname')}' added to existing table '{statement.relation}' "
+                        f"with a volatile default ({volatile[0]}()): the table is rewritten"
+                    )

@@ -51,7 +51,9 @@ from typing import TYPE_CHECKING
 from dbctl.lint.registry import Hit, Rule, register
 
 if TYPE_CHECKING:
-    from dbctl.lint.engine import Migration, OpCall
+    from dbctl.lint.parse import Migration
+    from dbctl.lint.sql import SqlStatement
+    from dbctl.lint.syntax import OpCall
 
 
 @register
@@ -61,9 +63,16 @@ class ColumnTypeChange(Rule):
     severity = "warning"
     dialects = ("postgresql",)
     calls = ("alter_column",)
+    statements = ("AlterTableStmt",)
     fix = "add a new column, backfill it, switch readers, then drop the old one"
 
     def check_call(self, call: OpCall, migration: Migration) -> Iterator[Hit]:
         value = call.kw("type_")
         if call.existing_table and value is not None and getattr(value, "value", 0) is not None:
             yield call.hit(f"{call.subject()} changes a column type on {call.on()}: usually a full table rewrite")
+
+    def check_sql(self, statement: SqlStatement) -> Iterator[Hit]:
+        for subtype, command, _, _ in statement.alter_commands():
+            if subtype == "AT_AlterColumnType":
+                column = command.get("name")
+                yield statement.hit(f"type of column '{column}' of existing table '{statement.relation}' changed")

@@ -51,11 +51,13 @@ import ast
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from dbctl.lint.engine import column_calls, column_kw, column_name, is_true
 from dbctl.lint.registry import Hit, Rule, register
+from dbctl.lint.syntax import column_calls, column_kw, column_name, is_true
 
 if TYPE_CHECKING:
-    from dbctl.lint.engine import Migration, OpCall
+    from dbctl.lint.parse import Migration
+    from dbctl.lint.sql import SqlStatement
+    from dbctl.lint.syntax import OpCall
 
 
 def _is(node: ast.expr | None, value: object) -> bool:
@@ -68,6 +70,7 @@ class AddNotNullColumnWithoutDefault(Rule):
     name = "add-not-null-column-without-default"
     severity = "error"
     calls = ("add_column",)
+    statements = ("AlterTableStmt",)
     fix = "give the column a server_default, or add it nullable, backfill, then set NOT NULL"
 
     def check_call(self, call: OpCall, migration: Migration) -> Iterator[Hit]:
@@ -82,3 +85,12 @@ class AddNotNullColumnWithoutDefault(Rule):
                     f"NOT NULL column {column_name(column) or '?'!r} without server_default added to {call.on()}: "
                     "fails on any table that has rows"
                 )
+
+    def check_sql(self, statement: SqlStatement) -> Iterator[Hit]:
+        for subtype, _, kind, definition in statement.alter_commands():
+            if subtype != "AT_AddColumn" or kind != "ColumnDef":
+                continue
+            constraints, not_null = statement.added_column(definition)
+            if not_null and not any(c.get("contype") == "CONSTR_DEFAULT" for c in constraints):
+                column, table = definition.get("colname"), statement.relation
+                yield statement.hit(f"NOT NULL column '{column}' added to existing table '{table}' without a DEFAULT")

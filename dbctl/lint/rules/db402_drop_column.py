@@ -46,11 +46,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from dbctl.lint.engine import const_str
 from dbctl.lint.registry import Hit, Rule, register
+from dbctl.lint.syntax import const_str
 
 if TYPE_CHECKING:
-    from dbctl.lint.engine import Migration, OpCall
+    from dbctl.lint.parse import Migration
+    from dbctl.lint.sql import SqlStatement
+    from dbctl.lint.syntax import OpCall
 
 
 @register
@@ -59,9 +61,15 @@ class DropColumn(Rule):
     name = "drop-column"
     severity = "warning"
     calls = ("drop_column",)
+    statements = ("AlterTableStmt",)
     fix = "stop reading the column in a release before the one that drops it"
 
     def check_call(self, call: OpCall, migration: Migration) -> Iterator[Hit]:
         if call.existing_table:
             column = const_str(call.arg(1, "column_name")) or "?"
             yield call.hit(f"column {column!r} dropped from {call.on()}: data loss, and running code may still use it")
+
+    def check_sql(self, statement: SqlStatement) -> Iterator[Hit]:
+        for subtype, command, _, _ in statement.alter_commands():
+            if subtype == "AT_DropColumn":
+                yield statement.hit(f"DROP COLUMN '{command.get('name')}' from table '{statement.relation}'")

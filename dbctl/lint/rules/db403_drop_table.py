@@ -45,9 +45,12 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from dbctl.lint.registry import Hit, Rule, register
+from dbctl.lint.sql import name_list, unwrap
 
 if TYPE_CHECKING:
-    from dbctl.lint.engine import Migration, OpCall
+    from dbctl.lint.parse import Migration
+    from dbctl.lint.sql import SqlStatement
+    from dbctl.lint.syntax import OpCall
 
 
 @register
@@ -56,8 +59,17 @@ class DropTable(Rule):
     name = "drop-table"
     severity = "warning"
     calls = ("drop_table",)
+    statements = ("DropStmt",)
     fix = "make sure nothing uses the table and its data is backed up, then suppress this line"
 
     def check_call(self, call: OpCall, migration: Migration) -> Iterator[Hit]:
         if call.existing_table:
             yield call.hit(f"{call.on()} dropped: its data is lost and running code may still query it")
+
+    def check_sql(self, statement: SqlStatement) -> Iterator[Hit]:
+        if statement.body.get("removeType") != "OBJECT_TABLE":
+            return
+        for obj in statement.body.get("objects", []):
+            name = name_list(unwrap(obj)[1].get("items"))
+            if statement.existing(name.rpartition(".")[2]):
+                yield statement.hit(f"DROP TABLE '{name}'")

@@ -46,11 +46,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from dbctl.lint.engine import const_str
 from dbctl.lint.registry import Hit, Rule, register
+from dbctl.lint.syntax import const_str
 
 if TYPE_CHECKING:
-    from dbctl.lint.engine import Migration, OpCall
+    from dbctl.lint.parse import Migration
+    from dbctl.lint.sql import SqlStatement
+    from dbctl.lint.syntax import OpCall
 
 
 @register
@@ -59,6 +61,7 @@ class RenameColumn(Rule):
     name = "rename-column"
     severity = "warning"
     calls = ("alter_column",)
+    statements = ("RenameStmt",)
     fix = "add a new column and migrate readers and writers over before dropping the old one"
 
     def check_call(self, call: OpCall, migration: Migration) -> Iterator[Hit]:
@@ -70,3 +73,8 @@ class RenameColumn(Rule):
                 "running code still uses the old name",
                 new,
             )
+
+    def check_sql(self, statement: SqlStatement) -> Iterator[Hit]:
+        body = statement.body
+        if body.get("renameType") == "OBJECT_COLUMN":
+            yield statement.hit(f"column '{body.get('subname')}' renamed to '{body.get('newname')}'")

@@ -44,11 +44,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from dbctl.lint.engine import const_str
 from dbctl.lint.registry import Hit, Rule, register
+from dbctl.lint.syntax import const_str
 
 if TYPE_CHECKING:
-    from dbctl.lint.engine import Migration, OpCall
+    from dbctl.lint.parse import Migration
+    from dbctl.lint.sql import SqlStatement
+    from dbctl.lint.syntax import OpCall
 
 
 @register
@@ -57,9 +59,16 @@ class RenameTable(Rule):
     name = "rename-table"
     severity = "warning"
     calls = ("rename_table",)
+    statements = ("RenameStmt",)
     fix = "keep the old name working for a release (e.g. a view) before relying on the new one"
 
     def check_call(self, call: OpCall, migration: Migration) -> Iterator[Hit]:
         if call.existing_table:
             new = const_str(call.arg(1, "new_table_name")) or "?"
             yield call.hit(f"{call.on()} renamed to {new!r}: running code still uses the old name")
+
+    def check_sql(self, statement: SqlStatement) -> Iterator[Hit]:
+        body = statement.body
+        if body.get("renameType") == "OBJECT_TABLE":
+            table = body.get("relation", {}).get("relname")
+            yield statement.hit(f"table '{table}' renamed to '{body.get('newname')}'")

@@ -47,7 +47,13 @@ None.
 
 from __future__ import annotations
 
-from dbctl.lint.registry import Rule, register
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from dbctl.lint.registry import Hit, Rule, register
+
+if TYPE_CHECKING:
+    from dbctl.lint.graph import RevisionGraph
 
 
 @register
@@ -55,5 +61,14 @@ class MultipleHeads(Rule):
     code = "DB501"
     name = "multiple-heads"
     severity = "error"
-    graph = True
     fix = "create a merge revision with `dbctl merge`"
+
+    def check_graph(self, graph: RevisionGraph) -> Iterator[tuple[str, Hit]]:
+        heads = graph.heads()
+        if len(heads) < 2:
+            return
+        listed = ", ".join(heads)
+        for head in heads:
+            info = graph.nodes[head]
+            message = f"revision '{head}' is one of {len(heads)} heads ({listed}); merge them with `dbctl merge`"
+            yield info.file, Hit(info.revision_line, 1, message)

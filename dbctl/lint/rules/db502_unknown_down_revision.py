@@ -40,7 +40,13 @@ None.
 
 from __future__ import annotations
 
-from dbctl.lint.registry import Rule, register
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from dbctl.lint.registry import Hit, Rule, register
+
+if TYPE_CHECKING:
+    from dbctl.lint.graph import RevisionGraph
 
 
 @register
@@ -48,5 +54,16 @@ class UnknownDownRevision(Rule):
     code = "DB502"
     name = "unknown-down-revision"
     severity = "error"
-    graph = True
     fix = "point it at an existing revision (`dbctl history` lists them)"
+
+    def check_graph(self, graph: RevisionGraph) -> Iterator[tuple[str, Hit]]:
+        nodes = graph.nodes
+        for info in nodes.values():
+            for parent in info.down_revisions:
+                if parent not in nodes:
+                    message = f"down_revision '{parent}' of revision '{info.revision}' does not exist"
+                    yield info.file, Hit(info.down_line, 1, message)
+            for dep in info.depends_on:
+                if dep not in nodes and dep not in graph.labels:
+                    message = f"depends_on '{dep}' of revision '{info.revision}' does not exist"
+                    yield info.file, Hit(info.depends_line, 1, message)

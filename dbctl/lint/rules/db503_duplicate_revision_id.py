@@ -39,7 +39,14 @@ None.
 
 from __future__ import annotations
 
-from dbctl.lint.registry import Rule, register
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from dbctl.lint.registry import Hit, Rule, register
+
+if TYPE_CHECKING:
+    from dbctl.lint.graph import RevisionGraph
 
 
 @register
@@ -47,5 +54,9 @@ class DuplicateRevisionId(Rule):
     code = "DB503"
     name = "duplicate-revision-id"
     severity = "error"
-    graph = True
     fix = "give the copy a new revision id"
+
+    def check_graph(self, graph: RevisionGraph) -> Iterator[tuple[str, Hit]]:
+        for info, first in graph.duplicates:
+            message = f"revision '{info.revision}' is also declared in {Path(first.file).name}"
+            yield info.file, Hit(info.revision_line, 1, message)

@@ -49,7 +49,13 @@ None.
 
 from __future__ import annotations
 
-from dbctl.lint.registry import Rule, register
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from dbctl.lint.registry import Hit, Rule, register
+
+if TYPE_CHECKING:
+    from dbctl.lint.graph import RevisionGraph
 
 
 @register
@@ -57,5 +63,11 @@ class RevisionCycle(Rule):
     code = "DB504"
     name = "revision-cycle"
     severity = "error"
-    graph = True
     fix = "fix the down_revision of one revision in the cycle"
+
+    def check_graph(self, graph: RevisionGraph) -> Iterator[tuple[str, Hit]]:
+        for cycle in graph.cycles():
+            chain = " -> ".join(cycle + [cycle[0]])
+            for rev in cycle:
+                info = graph.nodes[rev]
+                yield info.file, Hit(info.down_line, 1, f"revision '{rev}' is part of a cycle: {chain}")

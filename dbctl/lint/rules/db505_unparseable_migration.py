@@ -49,7 +49,13 @@ None.
 
 from __future__ import annotations
 
-from dbctl.lint.registry import Rule, register
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from dbctl.lint.registry import Hit, Rule, register
+
+if TYPE_CHECKING:
+    from dbctl.lint.graph import RevisionGraph
 
 
 @register
@@ -57,5 +63,9 @@ class UnparseableMigration(Rule):
     code = "DB505"
     name = "unparseable-migration"
     severity = "error"
-    graph = True
     fix = "fix the syntax, or move the file out of the versions directory"
+
+    def check_graph(self, graph: RevisionGraph) -> Iterator[tuple[str, Hit]]:
+        for info in graph.infos:
+            if info.error:
+                yield info.file, Hit(info.error_line, info.error_column, info.error)

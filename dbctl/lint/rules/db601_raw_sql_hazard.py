@@ -4,14 +4,14 @@
 
 Parses literal SQL in `op.execute(...)`, `batch_op.execute(...)` and
 `<connection>.execute(sa.text(...))` with PostgreSQL's own parser (pglast / libpg_query) and
-applies the DB2xx–DB4xx checks to the statements: `CREATE INDEX` without `CONCURRENTLY`
-(DB203), `CONCURRENTLY` outside `autocommit_block()` (DB204), `DROP INDEX` without
-`CONCURRENTLY` (DB205), `ADD CONSTRAINT ... FOREIGN KEY` / `CHECK` without `NOT VALID`
-(DB301/DB302), `ADD CONSTRAINT ... UNIQUE` / `PRIMARY KEY` without `USING INDEX` (DB303),
-`SET NOT NULL` (DB304), a volatile `DEFAULT` in `ADD COLUMN` (DB305), `ALTER COLUMN ... TYPE`
-(DB306), `ADD COLUMN ... NOT NULL` without `DEFAULT` (DB401), `DROP COLUMN` (DB402),
-`DROP TABLE` (DB403), `RENAME COLUMN` (DB404) and `RENAME TO` (DB405). Findings carry the
-inner rule's code, name and severity.
+applies to each statement the checks of the rules that look at SQL statements, for example
+`CREATE INDEX` without `CONCURRENTLY` (DB203), `CONCURRENTLY` outside `autocommit_block()`
+(DB204), `DROP INDEX` without `CONCURRENTLY` (DB205), `ADD CONSTRAINT ... FOREIGN KEY` /
+`CHECK` without `NOT VALID` (DB301/DB302), `ADD CONSTRAINT ... UNIQUE` / `PRIMARY KEY` without
+`USING INDEX` (DB303), `SET NOT NULL` (DB304), a volatile `DEFAULT` in `ADD COLUMN` (DB305),
+`ALTER COLUMN ... TYPE` (DB306), `ADD COLUMN ... NOT NULL` without `DEFAULT` (DB401),
+`DROP COLUMN` (DB402), `DROP TABLE` (DB403), `RENAME COLUMN` (DB404) and `RENAME TO` (DB405).
+Findings carry the inner rule's code, name and severity.
 
 **Why is this bad?**
 
@@ -61,6 +61,6 @@ class RawSqlHazard(Rule):
     name = "raw-sql-hazard"
     severity = "error"
     severity_note = "reported with the matching rule's code and severity"
-    sql = True
+    parses_sql = True
     functions = ("upgrade", "downgrade")
     fix = "see the rule named in the finding (`dbctl rule CODE`)"

@@ -43,7 +43,13 @@ Severity is `info`; ignore DB602 to silence it.
 
 from __future__ import annotations
 
-from dbctl.lint.registry import Rule, register
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from dbctl.lint.registry import Hit, Rule, register
+
+if TYPE_CHECKING:
+    from dbctl.lint.sql import SqlSite
 
 
 @register
@@ -51,6 +57,11 @@ class UnanalysableSql(Rule):
     code = "DB602"
     name = "unanalysable-sql"
     severity = "info"
-    sql = True
     functions = ("upgrade", "downgrade")
     fix = "review this SQL by hand, or write it as a literal so that it can be analysed"
+
+    def check_sql_site(self, site: SqlSite) -> Iterator[Hit]:
+        if site.built_at_run_time:
+            yield site.hit(f"SQL built at run time ({site.built_at_run_time}) was not analysed")
+        elif site.parse_error:
+            yield site.hit(f"the SQL parser rejected this SQL ({site.parse_error}); not analysed")

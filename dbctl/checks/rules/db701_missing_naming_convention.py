@@ -76,6 +76,7 @@ class MissingNamingConvention(Rule):
     name = "missing-naming-convention"
     severity = "warning"
     check = "models"
+    enabled_by = "models"
     opt_in = True
     fix = 'give the MetaData a naming_convention with "uq", "ck", "fk" and "pk" entries'
 

@@ -65,6 +65,7 @@ class ForeignKeyWithoutIndex(Rule):
     name = "foreign-key-without-index"
     severity = "warning"
     check = "models"
+    enabled_by = "models"
     opt_in = True
     fix = 'add an index that starts with the foreign-key column(s), e.g. Index(None, "author_id")'
 

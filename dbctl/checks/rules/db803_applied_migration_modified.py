@@ -48,7 +48,14 @@ off. A harmless edit (a comment, formatting) is fixed by restoring the file.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
 from dbctl.lint.registry import Rule, register
+
+if TYPE_CHECKING:
+    from dbctl.checks.context import CheckContext
+    from dbctl.lint.findings import Finding
 
 
 @register
@@ -57,5 +64,17 @@ class AppliedMigrationModified(Rule):
     name = "applied-migration-modified"
     severity = "error"
     check = "database"
+    enabled_by = "target"
+    reads_target = True
     opt_in = True
     fix = "restore the file as it was applied and make the change in a new revision"
+
+    def check_database(self, context: CheckContext) -> Iterator[Finding]:
+        state = context.state
+        for info in state.modified:
+            line = context.find_line(info.path, r"^revision\b")
+            message = (
+                f"revision {info.revision} ({info.message or 'no message'}) is applied on target "
+                f"'{state.name}', and its file has changed since (the ledger's checksum differs)"
+            )
+            yield context.finding(self, info.path, line, message)

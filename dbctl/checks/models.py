@@ -1,0 +1,51 @@
+"""The imported models: loading the configured ``metadata`` and running the model rules on it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from dbctl.checks.sources import ModelSources, SourceFiles
+from dbctl.config.model import ProjectConfig
+from dbctl.errors import ConfigError
+from dbctl.lint.findings import Finding
+from dbctl.lint.registry import ModelHit, all_rules
+
+
+def load_metadata(project: ProjectConfig) -> Any:
+    """Import the project's ``metadata`` (``module:attr``); a ConfigError when none is configured."""
+    from dbctl.alembic_bridge.executor import Executor
+
+    if not project.metadata:
+        raise ConfigError(
+            f'{project.display_path}: --models and --drift need `metadata = "module:attr"` in the config',
+            hint='for example metadata = "app.models:Base.metadata"',
+        )
+    return Executor(project).load_metadata()
+
+
+def model_findings(
+    metadata: Any,
+    files: list[str],
+    codes: Iterable[str],
+    severity: dict[str, str] | None = None,
+    texts: SourceFiles | None = None,
+) -> list[Finding]:
+    """Run the model rules ``codes`` on ``metadata``; findings point into ``files`` (the model
+    sources, the MetaData's module first)."""
+    texts = texts or SourceFiles()
+    sources = ModelSources(files, texts)
+    rules = all_rules()
+    findings = []
+    for code in sorted(codes):
+        rule = rules[code]
+        for hit in rule.check_metadata(metadata):
+            file, line = _location(sources, hit)
+            findings.append(texts.finding(rule, file, line, hit.message, severity))
+    return findings
+
+
+def _location(sources: ModelSources, hit: ModelHit) -> tuple[str, int]:
+    if hit.table is None:
+        return sources.metadata()
+    return sources.column(hit.table, hit.column)
