@@ -325,7 +325,7 @@ def check(
         from dbctl.lint.api import lint_project
 
         return lint_project(project, paths=paths, since=since)
-    from dbctl.lint.checks import CheckOptions, check_project
+    from dbctl.checks import CheckOptions, check_project
 
     options = CheckOptions(models=models, drift=drift, roundtrip=roundtrip, target=target)
     return check_project(project, options, paths=paths, since=since, on_progress=on_progress)
@@ -361,7 +361,8 @@ def merge(project: ProjectConfig, message: str | None = None) -> RevisionResult:
 
 # What every worker process needs before its first target: imported once in the fork server.
 _WORKER_PRELOAD = (
-    "dbctl.api dbctl.alembic_bridge.executor dbctl.alembic_bridge.ledger dbctl.alembic_bridge.connect alembic.command "
+    "dbctl.api dbctl.alembic_bridge.executor dbctl.alembic_bridge.runner dbctl.alembic_bridge.ledger "
+    "dbctl.alembic_bridge.connect alembic.command "
     "alembic.runtime.migration alembic.script sqlalchemy.dialects.sqlite sqlalchemy.dialects.postgresql"
 ).split()
 

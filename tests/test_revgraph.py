@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from dbctl.lint.engine import RevisionInfo
-from dbctl.lint.graph import check_graph, revisions_after
+from dbctl.lint.graph import LintGraph, revisions_after
 from dbctl.revgraph import Node, RevisionGraph, read_revision_headers
 
 REPO = Path(__file__).resolve().parent.parent
@@ -144,29 +144,32 @@ def test_a_long_chain_needs_no_recursion() -> None:
     assert len(g.linear_chain() or []) == 20_000
 
 
-# -- what the linter's graph rules compute today, on the linter's own records -------------------
+# -- the linter's graph is this graph over its own records ---------------------------------------
 
 
-def test_it_answers_what_the_lint_graph_rules_ask_on_their_records() -> None:
+def test_the_lint_graph_is_the_revision_graph_over_the_linters_records() -> None:
     infos = [
+        RevisionInfo("7.py", revision="b"),
         RevisionInfo("1.py", revision="a"),
         RevisionInfo("2.py", revision="b", down_revisions=("a",)),
         RevisionInfo("3.py", revision="c", down_revisions=("a",), depends_on=("nothing",)),
         RevisionInfo("4.py", revision="d", down_revisions=("e",)),
         RevisionInfo("5.py", revision="e", down_revisions=("d",)),
         RevisionInfo("6.py", revision="f", down_revisions=("ghost",)),
-        RevisionInfo("7.py", revision="b"),
+        RevisionInfo("8.py", error="syntax error"),
     ]
-    g = RevisionGraph(infos)
-    found = check_graph(infos, {"DB501", "DB502", "DB503", "DB504"})
-    codes = sorted((code, file) for file, code, _ in found)
-
-    heads = sorted(g.heads())
-    assert sorted(("DB501", g.nodes[h].file) for h in heads) == [c for c in codes if c[0] == "DB501"]
-    assert sorted(("DB502", m.node.file) for m in g.missing()) == [c for c in codes if c[0] == "DB502"]
-    assert [("DB503", later.file) for _, later in g.duplicates] == [c for c in codes if c[0] == "DB503"]
-    assert sorted(("DB504", g.nodes[r].file) for c in g.cycles() for r in c) == [c for c in codes if c[0] == "DB504"]
-    assert g.descendants("a") == revisions_after(infos, "a")
+    g = LintGraph(infos)
+    assert isinstance(g, RevisionGraph)
+    assert g.heads() == ["b", "c", "f"]  # sorted, whatever the file order
+    assert [(first.file, later.file) for first, later in g.duplicates] == [("2.py", "7.py")]  # files by name
+    assert sorted((m.node.revision, m.name, m.kind) for m in g.missing()) == [
+        ("c", "nothing", "depends_on"),
+        ("f", "ghost", "down_revision"),
+    ]
+    assert sorted(map(sorted, g.cycles())) == [["d", "e"]]
+    assert len(g.infos) == 8  # unusable files stay visible to DB505
+    assert revisions_after(infos, "a") == {"b", "c"} == g.descendants("a")
+    assert revisions_after(infos, "nope") is None
 
 
 # -- the header reader --------------------------------------------------------------------------

@@ -8,7 +8,6 @@ frozen dataclasses of plain strings.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -26,25 +25,6 @@ from dbctl.targets import ResolvedTarget
 VERSION_TABLE = "alembic_version"
 BOOKKEEPING_TABLES = frozenset({VERSION_TABLE, ledger.LEDGER_TABLE})
 NOT_CREATED, NOT_DECLARED = "not created", "not declared"  # what a drift says is missing where
-
-# Names that lived here before the split; `from dbctl.alembic_bridge.compare import X` keeps working.
-_MOVED = {
-    "RoundtripFailure": "roundtrip",
-    "RoundtripResult": "roundtrip",
-    "roundtrip": "roundtrip",
-    "snapshot": "roundtrip",
-    "schema_differences": "roundtrip",
-    "temporary_sqlite": "scratch",
-    "require_scratch": "scratch",
-    "require_empty": "scratch",
-    "upgrade_scratch": "scratch",
-}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _MOVED:
-        return getattr(importlib.import_module(f"dbctl.alembic_bridge.{_MOVED[name]}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)

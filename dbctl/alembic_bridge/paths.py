@@ -10,7 +10,6 @@ from pathlib import Path
 from types import TracebackType
 
 from dbctl.config.model import ProjectConfig
-from dbctl.revgraph import versions_dirs
 
 
 @functools.lru_cache(maxsize=64)
@@ -43,7 +42,7 @@ def relative_to(path: str, cwd: str) -> str:
 
 def migration_file_in(tb: TracebackType | None, project: ProjectConfig) -> tuple[str, int] | None:
     """The innermost frame of the traceback that lies in a versions directory: (file, line)."""
-    dirs = [str(d.resolve()) for d in versions_dirs(project)]
+    dirs = [str(d.resolve()) for d in project.versions_dirs]
     found = None
     for frame, lineno in traceback.walk_tb(tb):
         filename = str(Path(frame.f_code.co_filename).resolve())

@@ -21,7 +21,7 @@ from dbctl.alembic_bridge.usercode import running
 from dbctl.config.model import ProjectConfig
 from dbctl.errors import RevisionError
 from dbctl.results import RevisionInfo
-from dbctl.revgraph import Node, RevisionGraph, read_revision_headers, versions_dirs
+from dbctl.revgraph import Node, RevisionGraph, read_revision_headers
 
 if TYPE_CHECKING:
     from alembic.script import Script, ScriptDirectory
@@ -161,7 +161,7 @@ class Scripts:
         if self._directory is not None:
             return None
         check_script_location(self.project)
-        headers = read_revision_headers(versions_dirs(self.project))
+        headers = read_revision_headers(self.project.versions_dirs)
         if headers is None:
             return None
         chain = RevisionGraph(headers).linear_chain()

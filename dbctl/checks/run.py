@@ -74,7 +74,7 @@ def check_project(
         )
     progress = on_progress or (lambda message: None)
     if options.roundtrip and options.target is not None:
-        from dbctl.alembic_bridge.compare import require_scratch
+        from dbctl.alembic_bridge.scratch import require_scratch
         from dbctl.targets import resolve_target
 
         require_scratch(resolve_target(project, options.target))  # before anything connects to it

@@ -16,7 +16,7 @@ from dbctl.config.alembic_files import (
 )
 from dbctl.config.durations import parse_duration
 from dbctl.config.interpolate import MalformedReference, MissingVariable, interpolate
-from dbctl.config.model import LintConfig, ProjectConfig, TargetConfig
+from dbctl.config.model import SEVERITIES, LintConfig, ProjectConfig, TargetConfig
 from dbctl.errors import ConfigError
 
 CONFIG_NAME = "dbctl.toml"
@@ -36,7 +36,6 @@ TOP_KEYS = (
 )
 TARGET_KEYS = ("url", "protected", "lock_timeout", "statement_timeout", "connect_timeout")
 LINT_KEYS = ("select", "ignore", "severity", "dialects", "start_after", "fail_on", "drift_ignore")
-SEVERITIES = ("info", "warning", "error")
 # [lint] drift_ignore entries: a table, a column of a table, an index or a constraint by name
 _NAME = r"[^.\s]+"
 # The one target of a project configured only by Alembic's own files.

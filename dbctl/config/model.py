@@ -11,6 +11,8 @@ from pathlib import Path
 
 from dbctl.config.alembic_files import AlembicSettings
 
+SEVERITIES = ("info", "warning", "error")  # lint severities, lowest first
+
 
 @dataclass(frozen=True)
 class TargetConfig:
@@ -55,6 +57,11 @@ class ProjectConfig:
     pythonpath: tuple[Path, ...] = ()
     in_pyproject: bool = False
     alembic: AlembicSettings | None = None  # the alembic.ini / [tool.alembic] it builds on
+
+    @property
+    def versions_dirs(self) -> tuple[Path, ...]:
+        """Where the revision files live: ``version_locations``, else ``script_location/versions``."""
+        return self.version_locations or (self.script_location / "versions",)
 
     @property
     def display_path(self) -> str:

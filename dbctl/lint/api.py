@@ -7,13 +7,13 @@ from pathlib import Path
 from dbctl.config.model import ProjectConfig
 from dbctl.errors import ConfigError
 from dbctl.lint.engine import FileResult, Linter
-from dbctl.lint.files import changed_since, expand_paths, migration_files, versions_dirs
+from dbctl.lint.files import changed_since, expand_paths, migration_files
 from dbctl.lint.findings import Finding, LintReport
 from dbctl.lint.graph import revisions_after
 from dbctl.lint.registry import all_rules, expand_selectors
 from dbctl.lint.workers import lint_files
 
-__all__ = ["enabled_rules", "lint_project", "migration_files", "versions_dirs"]
+__all__ = ["enabled_rules", "lint_project", "migration_files"]
 
 
 def lint_project(project: ProjectConfig, paths: list[Path] | None = None, since: str | None = None) -> LintReport:
@@ -32,7 +32,7 @@ def lint_project(project: ProjectConfig, paths: list[Path] | None = None, since:
     enabled = enabled_rules(project)
     linter = Linter(enabled, project.lint.severity)
 
-    graph_files = migration_files(versions_dirs(project), required=not paths)
+    graph_files = migration_files(project.versions_dirs, required=not paths)
     if paths:
         explicit = expand_paths(paths)
         to_lint = set(explicit)

@@ -12,13 +12,12 @@ from dataclasses import dataclass
 
 from dbctl.lint import sql
 from dbctl.lint.findings import Finding
-from dbctl.lint.graph import RevisionGraph
+from dbctl.lint.graph import LintGraph
 from dbctl.lint.parse import Migration, RevisionInfo, parse_migration
 from dbctl.lint.registry import Hit, Rule, all_rules
 from dbctl.lint.suppressions import Suppressions
-from dbctl.lint.syntax import TABLE_ARG
 
-__all__ = ["FileResult", "Linter", "TABLE_ARG"]
+__all__ = ["FileResult", "Linter"]
 
 
 @dataclass
@@ -109,7 +108,7 @@ class Linter:
 
     def graph_findings(self, infos: list[RevisionInfo], results: dict[str, FileResult]) -> list[Finding]:
         """Findings of the graph rules over every file (``results``: suppressions by file)."""
-        graph = RevisionGraph(infos)
+        graph = LintGraph(infos)
         findings = []
         for rule in self.graph_rules:
             for file, hit in rule.check_graph(graph):

@@ -7,15 +7,9 @@ import subprocess
 from collections.abc import Iterable
 from pathlib import Path
 
-from dbctl.config.model import ProjectConfig
 from dbctl.errors import ConfigError, UsageError
 
-__all__ = ["changed_since", "expand_paths", "migration_files", "versions_dirs"]
-
-
-def versions_dirs(project: ProjectConfig) -> tuple[Path, ...]:
-    """Where the migrations live: ``version_locations``, else ``script_location/versions``."""
-    return project.version_locations or (project.script_location / "versions",)
+__all__ = ["changed_since", "expand_paths", "migration_files"]
 
 
 def migration_files(dirs: Iterable[Path], *, required: bool = True) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dbctl.config.loader import SEVERITIES
+from dbctl.config.model import SEVERITIES
 
 SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
 

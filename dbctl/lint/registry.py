@@ -21,7 +21,7 @@ from dbctl.errors import ConfigError
 from dbctl.lint.findings import Finding
 
 if TYPE_CHECKING:
-    from dbctl.lint.graph import RevisionGraph
+    from dbctl.lint.graph import LintGraph
     from dbctl.lint.parse import Migration
     from dbctl.lint.sql import SqlStatement
     from dbctl.lint.suppressions import Suppressions
@@ -113,7 +113,7 @@ class Rule:
         """Findings for one parsed SQL statement whose kind is in ``statements``."""
         return ()
 
-    def check_graph(self, graph: RevisionGraph) -> Iterable[tuple[str, Hit]]:
+    def check_graph(self, graph: LintGraph) -> Iterable[tuple[str, Hit]]:
         """(file, hit) findings for the revision graph of every migration file."""
         return ()
 

@@ -8,9 +8,6 @@ SQLAlchemy, so the linter, `history`/`heads` and the migration runner share them
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from dbctl.config.model import ProjectConfig
 from dbctl.revgraph.graph import Missing, Node, RevisionGraph, RevisionNode
 from dbctl.revgraph.headers import Header, read_revision_headers
 
@@ -21,10 +18,4 @@ __all__ = [
     "RevisionGraph",
     "RevisionNode",
     "read_revision_headers",
-    "versions_dirs",
 ]
-
-
-def versions_dirs(project: ProjectConfig) -> tuple[Path, ...]:
-    """Where the migrations live: ``version_locations``, else ``script_location/versions``."""
-    return project.version_locations or (project.script_location / "versions",)

@@ -35,11 +35,9 @@ def test_options_ask_for_the_rules_they_enable(options: CheckOptions, codes: lis
 PROBE = """
 import json, sys
 from pathlib import Path
-import dbctl.lint.checks
 from dbctl.checks import CheckOptions, check_project
 from dbctl.config.loader import load_config
 
-assert dbctl.lint.checks.check_project is check_project  # the compatibility alias
 messages = []
 report = check_project(load_config(Path("dbctl.toml")), CheckOptions(models=True), on_progress=messages.append)
 print(json.dumps({"findings": [[f.code, Path(f.file).name, f.line, f.column] for f in report.findings],

@@ -13,8 +13,6 @@ from lint_helpers import REPO, Project, migration
 
 PACKAGE = REPO / "dbctl"
 DATABASE_MODULES = ("sqlalchemy", "alembic", "dbctl.alembic_bridge", "dbctl.checks")
-# Kept only until dbctl.api and dbctl.cli.check import dbctl.checks (it imports it lazily).
-COMPAT_ALIAS = PACKAGE / "lint" / "checks.py"
 
 
 def _imported_modules(path: Path) -> set[str]:
@@ -30,8 +28,6 @@ def _imported_modules(path: Path) -> set[str]:
 def test_lint_imports_no_database_code() -> None:
     offenders = []
     for path in sorted((PACKAGE / "lint").rglob("*.py")):
-        if path == COMPAT_ALIAS:
-            continue
         for name in _imported_modules(path):
             if any(name == m or name.startswith(m + ".") for m in DATABASE_MODULES):
                 offenders.append(f"{path.relative_to(REPO)} imports {name}")

@@ -27,8 +27,8 @@ from dbctl.config.loader import LINT_KEYS, TARGET_KEYS, TOP_KEYS, load_config
 from dbctl.config.model import ProjectConfig
 from dbctl.errors import DbctlError
 from dbctl.lint.api import lint_project
-from dbctl.lint.engine import TABLE_ARG
 from dbctl.lint.findings import LintReport
+from dbctl.lint.syntax import TABLE_ARG
 from tests.conftest import _dbctl_env
 
 SETTINGS = {

@@ -117,14 +117,14 @@ class SchemaDrift(Rule):
 
     def _scratch_diffs(self, context: CheckContext, metadata: object) -> list[SchemaDiff]:
         """Upgrade a temporary SQLite database to head and compare the models with it."""
-        from dbctl.alembic_bridge import compare
+        from dbctl.alembic_bridge import compare, scratch
         from dbctl.alembic_bridge.executor import Executor
 
-        with compare.temporary_sqlite() as scratch:
-            executor = Executor(context.project, scratch)
+        with scratch.temporary_sqlite() as database:
+            executor = Executor(context.project, database)
             context.progress("drift: upgrading a temporary SQLite database to head")
             try:
-                compare.upgrade_scratch(executor)
+                scratch.upgrade_scratch(executor)
             except MigrationFailed as error:
                 raise MigrationFailed(
                     f"--drift: the migrations fail on a temporary SQLite database: {error.message}",

@@ -66,8 +66,8 @@ from typing import TYPE_CHECKING
 from dbctl.lint.registry import Rule, register
 
 if TYPE_CHECKING:
-    from dbctl.alembic_bridge.compare import RoundtripFailure as Failure
-    from dbctl.alembic_bridge.compare import RoundtripResult
+    from dbctl.alembic_bridge.roundtrip import RoundtripFailure as Failure
+    from dbctl.alembic_bridge.roundtrip import RoundtripResult
     from dbctl.checks.context import CheckContext
     from dbctl.lint.findings import Finding
 
@@ -116,7 +116,7 @@ class RoundtripFailure(Rule):
 def _roundtrip(context: CheckContext) -> RoundtripResult:
     """Upgrade, downgrade and upgrade each revision on a temporary SQLite file, or on the -t
     scratch target (left at base when the round trip passes)."""
-    from dbctl.alembic_bridge import compare
+    from dbctl.alembic_bridge import roundtrip, scratch
     from dbctl.alembic_bridge.executor import Executor
 
     project, progress = context.project, context.progress
@@ -125,16 +125,16 @@ def _roundtrip(context: CheckContext) -> RoundtripResult:
         progress(f"roundtrip: {revision}: upgrade, downgrade, upgrade")
 
     if context.options.target is None:
-        with compare.temporary_sqlite() as scratch:
+        with scratch.temporary_sqlite() as database:
             progress("roundtrip: on a temporary SQLite database")
-            return compare.roundtrip(Executor(project, scratch), project.lint.start_after, on_revision)
+            return roundtrip.roundtrip(Executor(project, database), project.lint.start_after, on_revision)
     from dbctl.targets import resolve_target
 
     target = resolve_target(project, context.options.target)
-    compare.require_empty(target)
+    scratch.require_empty(target)
     executor = Executor(project, target)
     progress(f"roundtrip: on scratch target '{target.name}'")
-    result = compare.roundtrip(executor, project.lint.start_after, on_revision)
+    result = roundtrip.roundtrip(executor, project.lint.start_after, on_revision)
     if result.failure is None:
         executor.migrate("downgrade", "base")  # leave the scratch database as it was found
     else:

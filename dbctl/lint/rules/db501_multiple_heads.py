@@ -53,7 +53,7 @@ from typing import TYPE_CHECKING
 from dbctl.lint.registry import Hit, Rule, register
 
 if TYPE_CHECKING:
-    from dbctl.lint.graph import RevisionGraph
+    from dbctl.lint.graph import LintGraph
 
 
 @register
@@ -63,7 +63,7 @@ class MultipleHeads(Rule):
     severity = "error"
     fix = "create a merge revision with `dbctl merge`"
 
-    def check_graph(self, graph: RevisionGraph) -> Iterator[tuple[str, Hit]]:
+    def check_graph(self, graph: LintGraph) -> Iterator[tuple[str, Hit]]:
         heads = graph.heads()
         if len(heads) < 2:
             return

@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING
 from dbctl.lint.registry import Hit, Rule, register
 
 if TYPE_CHECKING:
-    from dbctl.lint.graph import RevisionGraph
+    from dbctl.lint.graph import LintGraph
 
 
 @register
@@ -56,7 +56,7 @@ class UnknownDownRevision(Rule):
     severity = "error"
     fix = "point it at an existing revision (`dbctl history` lists them)"
 
-    def check_graph(self, graph: RevisionGraph) -> Iterator[tuple[str, Hit]]:
+    def check_graph(self, graph: LintGraph) -> Iterator[tuple[str, Hit]]:
         nodes = graph.nodes
         for info in nodes.values():
             for parent in info.down_revisions:

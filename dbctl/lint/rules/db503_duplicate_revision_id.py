@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING
 from dbctl.lint.registry import Hit, Rule, register
 
 if TYPE_CHECKING:
-    from dbctl.lint.graph import RevisionGraph
+    from dbctl.lint.graph import LintGraph
 
 
 @register
@@ -56,7 +56,7 @@ class DuplicateRevisionId(Rule):
     severity = "error"
     fix = "give the copy a new revision id"
 
-    def check_graph(self, graph: RevisionGraph) -> Iterator[tuple[str, Hit]]:
-        for info, first in graph.duplicates:
+    def check_graph(self, graph: LintGraph) -> Iterator[tuple[str, Hit]]:
+        for first, info in graph.duplicates:
             message = f"revision '{info.revision}' is also declared in {Path(first.file).name}"
             yield info.file, Hit(info.revision_line, 1, message)

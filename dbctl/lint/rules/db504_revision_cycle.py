@@ -55,7 +55,7 @@ from typing import TYPE_CHECKING
 from dbctl.lint.registry import Hit, Rule, register
 
 if TYPE_CHECKING:
-    from dbctl.lint.graph import RevisionGraph
+    from dbctl.lint.graph import LintGraph
 
 
 @register
@@ -65,7 +65,7 @@ class RevisionCycle(Rule):
     severity = "error"
     fix = "fix the down_revision of one revision in the cycle"
 
-    def check_graph(self, graph: RevisionGraph) -> Iterator[tuple[str, Hit]]:
+    def check_graph(self, graph: LintGraph) -> Iterator[tuple[str, Hit]]:
         for cycle in graph.cycles():
             chain = " -> ".join(cycle + [cycle[0]])
             for rev in cycle:

@@ -55,7 +55,7 @@ from typing import TYPE_CHECKING
 from dbctl.lint.registry import Hit, Rule, register
 
 if TYPE_CHECKING:
-    from dbctl.lint.graph import RevisionGraph
+    from dbctl.lint.graph import LintGraph
 
 
 @register
@@ -65,7 +65,7 @@ class UnparseableMigration(Rule):
     severity = "error"
     fix = "fix the syntax, or move the file out of the versions directory"
 
-    def check_graph(self, graph: RevisionGraph) -> Iterator[tuple[str, Hit]]:
+    def check_graph(self, graph: LintGraph) -> Iterator[tuple[str, Hit]]:
         for info in graph.infos:
             if info.error:
                 yield info.file, Hit(info.error_line, info.error_column, info.error)
