@@ -57,6 +57,7 @@ class ProjectConfig:
     pythonpath: tuple[Path, ...] = ()
     in_pyproject: bool = False
     alembic: AlembicSettings | None = None  # the alembic.ini / [tool.alembic] it builds on
+    x_arguments: tuple[str, ...] = ()  # `-x key=value` for env.py's context.get_x_argument()
 
     @property
     def versions_dirs(self) -> tuple[Path, ...]:
