@@ -74,7 +74,7 @@ def _executor(
     from dbctl.alembic_bridge.executor import Executor
 
     resolved = resolve_target(project, target) if needs_target else None
-    if resolved is not None and wait:
+    if resolved is not None and wait and not resolved.chosen_by_env:
         from dbctl.alembic_bridge.connect import wait_until_reachable
 
         wait_until_reachable(resolved, wait)
@@ -254,7 +254,8 @@ def current(project: ProjectConfig, *, target: str | None = None, wait: float | 
     executor = _executor(project, target, wait=wait)
     heads = executor.head_ids()
     assert executor.target is not None
-    return CurrentResult(target=executor.target.name, current=executor.current(), heads=heads)
+    at = executor.current()
+    return CurrentResult(executor.target.name, at, heads, notices=tuple(executor.notices))
 
 
 def status(project: ProjectConfig, *, target: str | None = None, wait: float | None = None) -> StatusResult:
@@ -267,7 +268,7 @@ def status(project: ProjectConfig, *, target: str | None = None, wait: float | N
     assert executor.target is not None
     heads = executor.head_ids()
     try:
-        if wait:
+        if wait and not executor.target.chosen_by_env:
             from dbctl.alembic_bridge.connect import wait_until_reachable
 
             wait_until_reachable(executor.target, wait)
@@ -281,6 +282,7 @@ def status(project: ProjectConfig, *, target: str | None = None, wait: float | N
         heads=heads,
         pending=tuple(PendingRevision(r.revision, r.message) for r in executor.pending(at)),
         modified=tuple(PendingRevision(r.revision, r.message) for r in modified),
+        notices=tuple(executor.notices),
     )
 
 

@@ -53,6 +53,15 @@ class TargetError(ConfigError):
     """A target name that is not configured, or a URL that cannot be used."""
 
 
+class WrongDatabase(ConfigError):
+    """env.py configured a database other than the one dbctl names; nothing was run there."""
+
+
+class ProjectError(ConfigError):
+    """The project's own code (env.py, its settings, the models) raised: the project's error,
+    not dbctl's, reported as ``file:line: Type: message``."""
+
+
 class RevisionError(UsageError):
     """The revision graph or a revision argument is not usable (two heads, unknown id ...)."""
 

@@ -96,6 +96,7 @@ class CurrentResult:
     target: str
     current: tuple[str, ...]
     heads: tuple[str, ...]
+    notices: tuple[str, ...] = ()  # what the user should know (e.g. which database env.py chose)
 
     @property
     def at_head(self) -> bool:
@@ -107,6 +108,7 @@ class CurrentResult:
             "current": list(self.current),
             "heads": list(self.heads),
             "at_head": self.at_head,
+            "notices": list(self.notices),
         }
 
 
@@ -134,6 +136,7 @@ class MigrateResult:
     after: tuple[str, ...]
     steps: tuple[StepResult, ...] = field(default_factory=tuple)
     seconds: float = 0.0
+    notices: tuple[str, ...] = ()  # guarantees env.py made impossible; which database env.py chose
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -143,6 +146,7 @@ class MigrateResult:
             "after": list(self.after),
             "steps": [s.to_json() for s in self.steps],
             "seconds": round(self.seconds, 4),
+            "notices": list(self.notices),
         }
 
 
@@ -155,6 +159,7 @@ class RevisionResult:
     message: str
     autogenerate: bool = False
     lint: Any = None  # the dbctl.lint LintReport of the new file, when the linter ran
+    notices: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -191,6 +196,7 @@ class StatusResult:
     pending: tuple[PendingRevision, ...] = ()
     error: str | None = None
     modified: tuple[PendingRevision, ...] = ()  # applied, but the file changed since (ledger)
+    notices: tuple[str, ...] = ()
 
     @property
     def at_head(self) -> bool:
@@ -206,6 +212,7 @@ class StatusResult:
             "pending": [{"revision": p.revision, "message": p.message} for p in self.pending],
             "modified": [{"revision": p.revision, "message": p.message} for p in self.modified],
             "error": self.error,
+            "notices": list(self.notices),
         }
 
 

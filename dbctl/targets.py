@@ -5,7 +5,8 @@ No SQLAlchemy import here: `dbctl targets` and `dbctl check` must start fast.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 from dbctl.config.interpolate import MalformedReference, MissingVariable, interpolate
 from dbctl.config.model import ProjectConfig, TargetConfig
@@ -14,6 +15,7 @@ from dbctl.redact import register_secret
 from dbctl.urls import DIALECT_ALIASES as DIALECT_ALIASES  # re-exported for lint
 from dbctl.urls import parse_url, redact_url
 
+CHOSEN_BY_ENV = "(chosen by env.py)"
 DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306, "mariadb": 3306, "mssql": 1433, "oracle": 1521}
 ASYNC_DRIVERS = {"aiosqlite", "asyncpg", "psycopg_async", "aiomysql", "asyncmy", "aioodbc", "pysqlite_async"}
 
@@ -34,6 +36,15 @@ class ResolvedTarget:
     lock_timeout: float | None
     statement_timeout: float | None
     connect_timeout: float
+    # True while the configuration names no URL: the project's env.py chooses the database,
+    # and dbctl learns which one when env.py configures its context (see with_url()).
+    chosen_by_env: bool = False
+    purpose: str = ""  # how messages name it, when not "target 'NAME'"
+
+    @property
+    def described(self) -> str:
+        """How messages name this database: "target 'prod'", or its purpose."""
+        return self.purpose or f"target '{self.name}'"
 
     @property
     def is_async(self) -> bool:
@@ -95,9 +106,20 @@ def resolve_target(project: ProjectConfig, name: str | None) -> ResolvedTarget:
     target = select_target(project, name)
     key = f"{project.display_path}: {'tool.dbctl.' if project.in_pyproject else ''}targets.{target.name}.url"
     if target.url is None:
-        raise TargetError(
-            f"target '{target.name}' has no URL in {project.display_path}: the project's env.py chooses the database",
-            hint="set sqlalchemy.url, or add a dbctl.toml with [targets.NAME] url = ...",
+        return ResolvedTarget(
+            name=target.name,
+            url="",
+            display_url=CHOSEN_BY_ENV,
+            dialect="",
+            driver="",
+            host=None,
+            port=None,
+            database=None,
+            protected=target.protected,
+            lock_timeout=target.lock_timeout,
+            statement_timeout=target.statement_timeout,
+            connect_timeout=target.connect_timeout,
+            chosen_by_env=True,
         )
     try:
         url = interpolate(target.url)
@@ -128,6 +150,26 @@ def resolve_target(project: ProjectConfig, name: str | None) -> ResolvedTarget:
     )
 
 
+def with_url(target: ResolvedTarget, url: str, root: Path) -> ResolvedTarget:
+    """``target`` (one whose env.py chooses the database) at the ``url`` env.py chose."""
+    key = f"the URL env.py chose for {target.described}"
+    parts = parse_url(url, key)
+    if parts.password:
+        register_secret(parts.password)
+    url = parts.rebuild(root, key)
+    return replace(
+        target,
+        url=url,
+        display_url=redact_url(url),
+        dialect=parts.dialect,
+        driver=parts.driver,
+        host=parts.host,
+        port=parts.port,
+        database=parts.sqlite_path(root, key) if parts.dialect == "sqlite" else parts.database,
+        chosen_by_env=False,
+    )
+
+
 def dialect_of(raw_url: str | None) -> str | None:
     """The dialect of a raw configured URL, or None when it cannot be known without expanding
     a variable that is unset (``${DATABASE_URL}``)."""
@@ -153,18 +195,9 @@ def describe_targets(project: ProjectConfig) -> list[TargetInfo]:
             resolved = resolve_target(project, name)
         except TargetError as exc:
             infos.append(
-                TargetInfo(
-                    name,
-                    None,
-                    None,
-                    redact_url(target.url) if target.url else "(chosen by env.py)",
-                    target.protected,
-                    is_default,
-                    None if target.url is None else exc.message,
-                )
+                TargetInfo(name, None, None, redact_url(target.url or ""), target.protected, is_default, exc.message)
             )
             continue
-        infos.append(
-            TargetInfo(name, resolved.dialect, resolved.driver, resolved.display_url, target.protected, is_default)
-        )
+        dialect, driver = (None, None) if resolved.chosen_by_env else (resolved.dialect, resolved.driver)
+        infos.append(TargetInfo(name, dialect, driver, resolved.display_url, target.protected, is_default))
     return infos

@@ -1,8 +1,11 @@
 """Writing revisions: ``revision`` (with or without autogenerate) and ``merge``.
 
 dbctl's ledger table is never in the models, so autogenerate must never propose dropping it:
-it is left out of the comparison (``include_object``, for dbctl's env.py) and any operation on
-it is removed from what is written (``process_revision_directives``, also for a classic env.py).
+it is left out of the comparison (``include_object``/``include_name``, added by the guard to
+whatever env.py configures) and any operation on it is removed from what is written
+(``process_revision_directives``). env.py runs under the identity guard (:mod:`.guard`): it must
+compare with the target's database. A classic env.py brings its own ``target_metadata``; the
+``metadata`` key of the dbctl config is needed only by the env.py dbctl writes.
 """
 
 from __future__ import annotations
@@ -10,9 +13,10 @@ from __future__ import annotations
 from typing import Any
 
 from dbctl.alembic_bridge import ledger
-from dbctl.alembic_bridge.config import alembic_config, hands_over_connection
+from dbctl.alembic_bridge.config import alembic_config, check_script_location, hands_over_connection
 from dbctl.alembic_bridge.connect import run_on_connection
 from dbctl.alembic_bridge.errors import alembic_errors
+from dbctl.alembic_bridge.guard import guarded, policy_for
 from dbctl.alembic_bridge.paths import display_path
 from dbctl.alembic_bridge.scripts import Scripts
 from dbctl.alembic_bridge.usercode import load_metadata, running
@@ -53,13 +57,15 @@ def revision(
     from alembic import command
 
     project = scripts.project
+    check_script_location(project, env=autogenerate, template=True)
     scripts.directory()  # a broken graph fails before anything is written
     directives = _Directives(skip_empty=autogenerate and not empty)
     attributes: dict[str, Any] = {
         "render_as_batch": "sqlite" in configured_dialects(project),
         "include_object": not_ledger,
     }
-    if autogenerate:
+    own_env = hands_over_connection(project)
+    if autogenerate and own_env:
         attributes["target_metadata"] = load_metadata(project)
         if attributes["target_metadata"] is None:
             raise ConfigError(
@@ -70,7 +76,9 @@ def revision(
     def write(connection: Any | None) -> Any:
         extra = {"connection": connection} if connection is not None else {}
         cfg = alembic_config(project, target, **extra, **attributes)
-        with alembic_errors(project), running(project):
+        policy = policy_for(target, own_connection=connection)
+        policy.defaults["render_as_batch"] = attributes["render_as_batch"]
+        with guarded(policy), alembic_errors(project), running(project):
             return command.revision(
                 cfg, message=message, autogenerate=autogenerate, process_revision_directives=directives
             )
@@ -79,7 +87,7 @@ def revision(
         created = write(None)
     elif target is None:
         raise DbctlError("this command needs a target")
-    elif hands_over_connection(project):
+    elif own_env:
 
         def on_connection(connection: Any) -> Any:
             result = write(connection)

@@ -52,18 +52,19 @@ class SchemaDiff:
         return tuple(keys)
 
 
-def compare_models(executor: Executor, metadata: Any) -> list[SchemaDiff]:
+def compare_models(executor: Executor, metadata: Any, include_object: Any = None) -> list[SchemaDiff]:
     """Alembic's autogenerate comparison of ``metadata`` with the target database, read-only.
 
-    dbctl's ledger and Alembic's version table are left out; types are compared (as the env.py
-    that `dbctl init` writes does), rendered in the database's own dialect.
+    dbctl's ledger and Alembic's version table are left out, and what the project's own
+    ``include_object`` leaves out; types are compared (as the env.py that `dbctl init` writes
+    does), rendered in the database's own dialect.
     """
     target = require_target(executor)
 
     def compare(connection: sa.Connection) -> list[SchemaDiff]:
         context = MigrationContext.configure(
             connection,
-            opts={"compare_type": True, "include_object": _not_bookkeeping},
+            opts={"compare_type": True, "include_object": _filter(include_object)},
         )
         try:
             diffs = compare_metadata(context, metadata)
@@ -73,6 +74,18 @@ def compare_models(executor: Executor, metadata: Any) -> list[SchemaDiff]:
         return [_describe(diff, dialect) for diff in _flatten(diffs)]
 
     return run_on_connection(target, compare)
+
+
+def _filter(include_object: Any) -> Any:
+    if include_object is None:
+        return _not_bookkeeping
+
+    def include(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+        return _not_bookkeeping(obj, name, type_, reflected, compare_to) and include_object(
+            obj, name, type_, reflected, compare_to
+        )
+
+    return include
 
 
 def _not_bookkeeping(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:

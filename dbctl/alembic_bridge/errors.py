@@ -14,9 +14,9 @@ import contextlib
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from dbctl.alembic_bridge.paths import display_path, migration_file_in
+from dbctl.alembic_bridge.paths import display_path, migration_file_in, project_frame
 from dbctl.config.model import ProjectConfig
-from dbctl.errors import DbctlError, MigrationFailed, RevisionError
+from dbctl.errors import ConnectionFailed, DbctlError, MigrationFailed, ProjectError, RevisionError
 
 if TYPE_CHECKING:
     from alembic.util import CommandError
@@ -42,14 +42,57 @@ def alembic_errors(project: ProjectConfig, loading: bool = True) -> Iterator[Non
         raise RevisionError(
             f"{where}: syntax error: {error.msg}", hint="fix the file; `dbctl check` shows more"
         ) from error
+    except SystemExit as error:
+        raise project_error(error, project) from error
     except Exception as error:
-        if not loading or isinstance(error, sa_exc.SQLAlchemyError):
-            raise
+        if not loading:
+            raise  # migration_errors() decides
         found = migration_file_in(error.__traceback__, project)
-        if found is None:
-            raise
+        if isinstance(error, sa_exc.SQLAlchemyError) or found is None:
+            converted = project_error(error, project)
+            if converted is None:
+                raise
+            raise converted from error
         where = f"{display_path(found[0])}:{found[1]}"
         raise RevisionError(f"{where}: cannot load migration: {type(error).__name__}: {error}") from error
+
+
+def project_error(error: BaseException, project: ProjectConfig) -> DbctlError | None:
+    """What the project's own code (env.py, its settings, the models) raised, as its error:
+    ``file:line: Type: message`` at the innermost frame of the project's files (exit 2); a
+    database that refused env.py's own connection is :class:`ConnectionFailed` (exit 3). None
+    when no frame of the project's code is involved: then it is dbctl's bug."""
+    from dbctl.alembic_bridge.connect import first_line
+
+    if isinstance(error, SystemExit):
+        code = error.code
+        reason = code if isinstance(code, str) else f"exit status {code}"
+        return ProjectError(f"env.py stopped: {reason}", hint="env.py (or code it runs) called sys.exit()")
+    found = project_frame(error.__traceback__, project)
+    if found is None:
+        return None
+    where = f"{display_path(found[0])}:{found[1]}"
+    if _is_connect_failure(error):
+        return ConnectionFailed(
+            f"{where}: env.py could not connect: {first_line(error)}",
+            hint="check the URL env.py uses and that the database is up",
+        )
+    text = first_line(error) if hasattr(error, "orig") else f"{type(error).__name__}: {error}"
+    return ProjectError(
+        f"{where}: {text}".splitlines()[0],
+        hint="the project's own code raised while dbctl ran it; -v shows the traceback",
+    )
+
+
+def _is_connect_failure(error: BaseException) -> bool:
+    """A DBAPI error raised while SQLAlchemy's pool was opening a connection."""
+    import traceback
+
+    from sqlalchemy import exc as sa_exc
+
+    if not isinstance(error, sa_exc.DBAPIError):
+        return False
+    return any("sqlalchemy/pool/" in frame.f_code.co_filename for frame, _ in traceback.walk_tb(error.__traceback__))
 
 
 def command_error(error: CommandError) -> RevisionError:
@@ -109,8 +152,11 @@ def migration_errors(
         found = migration_file_in(error.__traceback__, project)
         revision = revision_at(found[0]) if found is not None else None
         is_db_error = isinstance(error, sa_exc.DBAPIError)
-        if revision is None and not is_db_error:
-            raise
+        if revision is None and (not is_db_error or _is_connect_failure(error)):
+            converted = project_error(error, project)
+            if converted is None:
+                raise
+            raise converted from error
         reason = first_line(error) if is_db_error else f"{type(error).__name__}: {error}"
         where = f" ({display_path(found[0])}:{found[1]})" if found else ""
         applied = f"; {len(steps)} revision(s) before it were applied" if steps else ""

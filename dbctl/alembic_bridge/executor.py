@@ -43,6 +43,7 @@ class Executor:
         self.project = project
         self.target = target
         self.scripts = Scripts(project)
+        self.notices: list[str] = []  # what the user should know about this run
 
     @property
     def hands_over_connection(self) -> bool:
@@ -51,6 +52,12 @@ class Executor:
 
     def display_path(self, path: str) -> str:
         return display_path(path)
+
+    def env_options(self) -> dict[str, Any]:
+        """What the project's env.py passes to ``context.configure()`` (see :mod:`.discover`)."""
+        from dbctl.alembic_bridge.discover import env_options
+
+        return env_options(self.scripts, self.target)
 
     def load_metadata(self) -> Any:
         """The project's SQLAlchemy MetaData (``metadata = "module:attr"``), or None."""
@@ -83,8 +90,15 @@ class Executor:
 
     # -- the target's state ---------------------------------------------------------------------
     def _require_target(self) -> ResolvedTarget:
+        """The target, at the database env.py chooses when the configuration names none (see
+        :mod:`.discover`; said once in :attr:`notices`)."""
         if self.target is None:
             raise DbctlError("this command needs a target")
+        if self.target.chosen_by_env:
+            from dbctl.alembic_bridge.discover import discover
+
+            self.target = discover(self.scripts, self.target)
+            self.notices.append(f"{self.target.name}: {self.target.display_url} (chosen by env.py)")
         return self.target
 
     @staticmethod
@@ -161,7 +175,7 @@ class Executor:
         migration lock (see :func:`.runner.migrate`)."""
         from dbctl.alembic_bridge import runner
 
-        return runner.migrate(
+        result = runner.migrate(
             self.scripts,
             self._require_target(),
             command_name,
@@ -171,6 +185,7 @@ class Executor:
             on_lock_wait=on_lock_wait,
             on_next=on_next,
         )
+        return replace(result, notices=(*self.notices, *result.notices))
 
     def offline_sql(self, command_name: str, revision: str) -> str:
         """The SQL script of ``upgrade``/``downgrade`` for the target's dialect (see :mod:`.offline`)."""
@@ -182,7 +197,9 @@ class Executor:
         """Write a new revision (see :func:`.autogen.revision`)."""
         from dbctl.alembic_bridge import autogen
 
-        return autogen.revision(self.scripts, self.target, message, autogenerate=autogenerate, empty=empty)
+        target = self._require_target() if autogenerate else self.target
+        result = autogen.revision(self.scripts, target, message, autogenerate=autogenerate, empty=empty)
+        return replace(result, notices=(*self.notices, *result.notices))
 
     def merge(self, message: str | None) -> RevisionResult:
         """Write a merge revision joining the current heads."""

@@ -2,16 +2,16 @@
 
 Every ``env.py`` — dbctl's, Alembic's templates, a project's own — ends in one call,
 ``context.configure(connection=... | url=... | dialect_name=...)``: the one place where it tells
-Alembic which database it works on. While dbctl runs an Alembic command it installs a subclass
-of :class:`alembic.runtime.environment.EnvironmentContext` whose ``configure`` first checks that
-database against the one dbctl names, before a single statement runs, and then adds what
-dbctl's guarantees need (per-revision hooks, one transaction per revision, the ledger kept out
-of autogenerate) to whatever ``env.py`` passed.
+Alembic which database it works on. While dbctl runs an Alembic command, the
+:class:`alembic.runtime.environment.EnvironmentContext` the command creates has a ``configure``
+that first checks that database against the one dbctl names, before a single statement runs,
+and then adds what dbctl's guarantees need (per-revision hooks, one transaction per revision,
+the ledger kept out of autogenerate) to whatever ``env.py`` passed.
 
-The subclass is installed as ``alembic.command.EnvironmentContext`` for the duration of one
-command and put back after: Alembic's commands look that name up when they run, and Alembic is
-not thread-safe anyway (``EnvironmentContext`` installs module-global proxies), so a scoped
-swap changes nothing another thread could rely on.
+That is done by a factory installed as ``alembic.command.EnvironmentContext`` for the duration
+of one command and put back after: Alembic's commands look that name up when they run, and
+Alembic is not thread-safe anyway (``EnvironmentContext`` installs module-global proxies), so a
+scoped swap changes nothing another thread could rely on.
 """
 
 from __future__ import annotations
@@ -22,17 +22,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from dbctl.errors import ConfigError
+from dbctl.errors import WrongDatabase
 
 FIX_HINT = (
     'read the URL with config.get_main_option("sqlalchemy.url"), or use the connection dbctl passes '
     'in config.attributes["connection"]'
 )
 DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306, "mariadb": 3306, "mssql": 1433, "oracle": 1521}
-
-
-class WrongDatabase(ConfigError):
-    """env.py configured a database other than the one dbctl names (exit 2; nothing ran)."""
 
 
 @dataclass(frozen=True)
@@ -85,9 +81,11 @@ class ConfigurePolicy:
     purpose: str
     own_connection: Any = None  # the connection dbctl handed over in config.attributes
     on_database: Callable[[str], None] | None = None
+    on_configure: Callable[[dict[str, Any]], None] | None = None  # sees env.py's options, checked
     on_version_apply: Callable[..., None] | None = None
     exclude_tables: frozenset[str] = frozenset()
     per_revision_transactions: bool = True
+    defaults: dict[str, Any] = field(default_factory=dict)  # options env.py may set otherwise
     notices: list[str] = field(default_factory=list)
     chosen_url: str | None = None  # the URL env.py chose, when ``expected`` was None
 
@@ -132,7 +130,7 @@ class ConfigurePolicy:
 
     def amend(self, options: dict[str, Any]) -> dict[str, Any]:
         """env.py's configure() options with dbctl's hooks added (env.py's own kept)."""
-        options = dict(options)
+        options = {**self.defaults, **options}
         theirs = options.get("on_version_apply")
         ours = self.on_version_apply
         if ours is not None:
@@ -149,6 +147,28 @@ class ConfigurePolicy:
                     "so a failing revision also rolls back the ones before it"
                 )
         return options
+
+    def prepare_connection(self, connection: Any) -> None:
+        """Make a SQLite connection env.py opened run each revision's DDL in a transaction, as
+        dbctl's own connections do: Python's sqlite3 does not begin one before DDL, so a failed
+        revision would leave half its tables behind."""
+        if (
+            not self.per_revision_transactions
+            or connection is None
+            or connection is self.own_connection
+            or connection.dialect.name != "sqlite"
+        ):
+            return
+        if connection.in_transaction():
+            self.note(
+                "env.py's SQLite connection was already in a transaction when it configured Alembic: "
+                "DDL is not transactional on it, so a failing revision may be left half-applied"
+            )
+            return
+        from sqlalchemy import event
+
+        connection.connection.dbapi_connection.isolation_level = None
+        event.listen(connection, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
 
     def note(self, text: str) -> None:
         if text not in self.notices:
@@ -191,16 +211,47 @@ def guarded(policy: ConfigurePolicy) -> Iterator[ConfigurePolicy]:
     import alembic.command
     from alembic.runtime.environment import EnvironmentContext
 
-    class GuardedEnvironmentContext(EnvironmentContext):
-        def configure(
-            self, connection: Any = None, url: Any = None, dialect_name: str | None = None, **options: Any
-        ) -> None:
+    def environment(*args: Any, **kw: Any) -> EnvironmentContext:
+        # A real EnvironmentContext whose configure() is checked first. An instance attribute,
+        # not a subclass: Alembic's `context` proxy is set up for EnvironmentContext itself and
+        # forwards to the instance's attributes when the context is entered.
+        context = EnvironmentContext(*args, **kw)
+        configure = context.configure
+
+        def checked(connection: Any = None, url: Any = None, dialect_name: str | None = None, **options: Any) -> None:
             policy.check(connection, url, dialect_name)
-            super().configure(connection=connection, url=url, dialect_name=dialect_name, **policy.amend(options))
+            if policy.on_configure is not None:
+                policy.on_configure(options)
+            policy.prepare_connection(connection)
+            configure(connection=connection, url=url, dialect_name=dialect_name, **policy.amend(options))
+
+        context.configure = checked  # type: ignore[method-assign]
+        return context
 
     original = alembic.command.EnvironmentContext
-    alembic.command.EnvironmentContext = GuardedEnvironmentContext  # type: ignore[misc]
+    alembic.command.EnvironmentContext = environment  # type: ignore[misc,assignment]
     try:
         yield policy
     finally:
         alembic.command.EnvironmentContext = original  # type: ignore[misc]
+
+
+def policy_for(
+    target: Any,
+    *,
+    own_connection: Any = None,
+    on_version_apply: Callable[..., None] | None = None,
+    per_revision_transactions: bool = False,
+) -> ConfigurePolicy:
+    """The policy for a command on ``target`` (a :class:`~dbctl.targets.ResolvedTarget`):
+    env.py must configure the target's database; dbctl's ledger stays out of autogenerate."""
+    from dbctl.alembic_bridge.ledger import LEDGER_TABLE
+
+    return ConfigurePolicy(
+        expected=None if target is None or target.chosen_by_env else target.url,
+        purpose="the target" if target is None else target.described,
+        own_connection=own_connection,
+        on_version_apply=on_version_apply,
+        exclude_tables=frozenset({LEDGER_TABLE}),
+        per_revision_transactions=per_revision_transactions,
+    )

@@ -5,7 +5,8 @@ from __future__ import annotations
 import io
 
 from dbctl.alembic_bridge.config import alembic_config
-from dbctl.alembic_bridge.errors import alembic_errors
+from dbctl.alembic_bridge.errors import alembic_errors, project_error
+from dbctl.alembic_bridge.guard import guarded, policy_for
 from dbctl.alembic_bridge.scripts import Scripts
 from dbctl.alembic_bridge.usercode import running
 from dbctl.errors import DbctlError, RevisionError, UsageError
@@ -27,7 +28,7 @@ def offline_sql(scripts: Scripts, target: ResolvedTarget, command_name: str, rev
     cfg = alembic_config(scripts.project, target)
     cfg.output_buffer = buffer
     try:
-        with alembic_errors(scripts.project, loading=False), running(scripts.project):
+        with guarded(policy_for(target)), alembic_errors(scripts.project, loading=False), running(scripts.project):
             getattr(command, command_name)(cfg, revision, sql=True)
     except DbctlError:
         raise
@@ -39,5 +40,8 @@ def offline_sql(scripts: Scripts, target: ResolvedTarget, command_name: str, rev
                 f"cannot render this offline: {text.splitlines()[0]}",
                 hint="SQLite batch operations copy tables and need a live database; run without --sql",
             ) from None
-        raise
+        converted = project_error(error, scripts.project)
+        if converted is None:
+            raise
+        raise converted from error
     return buffer.getvalue()

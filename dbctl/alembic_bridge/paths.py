@@ -49,3 +49,20 @@ def migration_file_in(tb: TracebackType | None, project: ProjectConfig) -> tuple
         if any(filename.startswith(d + os.sep) for d in dirs):
             found = (filename, lineno)
     return found
+
+
+def project_frame(tb: TracebackType | None, project: ProjectConfig) -> tuple[str, int] | None:
+    """The innermost frame of the traceback in the project's own files (below its root, its
+    ``pythonpath`` or its script_location, but not in an installed package): (file, line)."""
+    roots = {str(p.resolve()) for p in (project.root, project.script_location, *project.pythonpath)}
+    found = None
+    for frame, lineno in traceback.walk_tb(tb):
+        filename = str(Path(frame.f_code.co_filename).resolve())
+        if "site-packages" in filename or "dist-packages" in filename or filename.startswith(_DBCTL):
+            continue
+        if any(filename.startswith(root + os.sep) for root in roots):
+            found = (filename, lineno)
+    return found
+
+
+_DBCTL = str(Path(__file__).resolve().parents[1]) + os.sep

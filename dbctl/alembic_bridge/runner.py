@@ -5,12 +5,15 @@ announces (``on_next``), the steps it reports (``on_step``) and the ledger rows 
 How env.py takes part is a strategy:
 
 * :class:`HandOverConnection` for the env.py `dbctl init` writes: dbctl opens the connection
-  and hands it over with Alembic's ``on_version_apply`` hook, so each revision is reported and
-  recorded in the ledger inside its own transaction;
-* :class:`ClassicEnv` for any other env.py, which opens its own connection and has no hook:
-  the ledger is written after the run from what changed.
+  and hands it over;
+* :class:`ClassicEnv` for any other env.py, which opens its own connection.
 
-Both run Alembic through :meth:`MigrationRun.invoke`, the one place env.py is executed.
+Both run Alembic through :meth:`MigrationRun.invoke`, the one place env.py is executed, under
+the identity guard (:mod:`.guard`): whatever env.py passes to ``context.configure()`` must be
+the target's database, and dbctl adds its hooks there — ``on_version_apply`` (each revision is
+reported and recorded in the ledger inside its own transaction), one transaction per revision,
+the ledger left out of autogenerate. Where env.py makes one of these impossible, the run's
+``notices`` say so.
 """
 
 from __future__ import annotations
@@ -20,9 +23,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from dbctl.alembic_bridge import ledger
-from dbctl.alembic_bridge.config import alembic_config, hands_over_connection
+from dbctl.alembic_bridge.config import alembic_config, check_script_location, hands_over_connection
 from dbctl.alembic_bridge.connect import run_on_connection
 from dbctl.alembic_bridge.errors import migration_errors
+from dbctl.alembic_bridge.guard import ConfigurePolicy, guarded, policy_for
 from dbctl.alembic_bridge.lock import migration_lock
 from dbctl.alembic_bridge.paths import display_path
 from dbctl.alembic_bridge.scripts import Scripts
@@ -68,6 +72,7 @@ class MigrationRun:
         self.on_step, self.on_next = on_step, on_next
         self._command: Callable[[Config, str], Any] = getattr(command, command_name)
         self.steps: list[StepResult] = []
+        self.notices: list[str] = []
         self.plan: list[str] = []  # revisions still to announce through on_next
         self.baseline: dict[str, str | None] | None = None  # set when the ledger does not exist yet
         self.started = self.clock = time.perf_counter()
@@ -86,11 +91,25 @@ class MigrationRun:
         connection.commit()
         return before
 
-    def invoke(self, cfg: Config) -> None:
-        """Run the Alembic command: env.py and the revisions, with failures as MigrationFailed."""
+    def invoke(self, cfg: Config, policy: ConfigurePolicy) -> None:
+        """Run the Alembic command: env.py and the revisions, with failures as MigrationFailed,
+        under ``policy`` (the identity guard and dbctl's hooks)."""
         project = self.scripts.project
-        with migration_errors(project, self.scripts.revision_at, self.steps, self.command_name), running(project):
+        with (
+            guarded(policy),
+            migration_errors(project, self.scripts.revision_at, self.steps, self.command_name),
+            running(project),
+        ):
             self._command(cfg, self.revision)
+        self.notices.extend(policy.notices)
+
+    def policy(self, own_connection: Any = None) -> ConfigurePolicy:
+        return policy_for(
+            self.target,
+            own_connection=own_connection,
+            on_version_apply=self.on_version_apply,
+            per_revision_transactions=True,
+        )
 
     def announce_next(self) -> None:
         """Tell ``on_next`` the revision that runs now, when the plan is plain (up to the heads,
@@ -125,23 +144,6 @@ class MigrationRun:
             self.on_step(result)
         self.announce_next()
 
-    def record_after(self, connection: Any, before: Revisions) -> Revisions:
-        """Ledger rows for what changed between ``before`` and now (no per-revision hook ran)."""
-        after = read_current(connection)
-        graph = self.scripts.graph()
-        if self.command_name == "stamp":
-            changed, direction = list(after), "stamp"
-        elif self.command_name == "upgrade":
-            changed, direction = graph.between(after, before), "upgrade"
-        else:
-            changed, direction = graph.between(before, after), "downgrade"
-        if changed and self.baseline is not None:
-            ledger.ensure(connection, self.baseline, commit=False)
-        for rev in changed:
-            ledger.record(connection, rev, direction, self.sums.get(rev), 0.0)
-        connection.commit()
-        return after
-
     def result(self, before: Revisions, after: Revisions) -> MigrateResult:
         return MigrateResult(
             target=self.target.name,
@@ -150,6 +152,7 @@ class MigrationRun:
             after=after,
             steps=tuple(self.steps),
             seconds=time.perf_counter() - self.started,
+            notices=tuple(self.notices),
         )
 
 
@@ -170,7 +173,7 @@ class HandOverConnection:
             )
             run.announce_next()
             run.clock = time.perf_counter()
-            run.invoke(cfg)
+            run.invoke(cfg, run.policy(own_connection=connection))
             if connection.in_transaction():
                 connection.commit()
             return before, read_current(connection)
@@ -179,13 +182,16 @@ class HandOverConnection:
 
 
 class ClassicEnv:
-    """An env.py that opens its own connection from ``sqlalchemy.url``: dbctl reads the state
-    before and after on connections of its own and records the difference."""
+    """An env.py that opens its own connection (from ``sqlalchemy.url``, or its own settings):
+    dbctl reads the state before and after on connections of its own; the guard checks that
+    env.py's connection is the same database and adds the per-revision hook to it."""
 
     def execute(self, run: MigrationRun) -> tuple[Revisions, Revisions]:
         before = run_on_connection(run.target, run.prepare, write=True)
-        run.invoke(alembic_config(run.scripts.project, run.target))
-        after = run_on_connection(run.target, lambda connection: run.record_after(connection, before), write=True)
+        run.announce_next()
+        run.clock = time.perf_counter()
+        run.invoke(alembic_config(run.scripts.project, run.target), run.policy())
+        after = run_on_connection(run.target, read_current)
         return before, after
 
 
@@ -211,6 +217,7 @@ def migrate(
     # the lock wait only for each other's migrations: imports, loading the graph, checksums.
     import alembic.command  # noqa: F401
 
+    check_script_location(scripts.project, env=True)
     scripts.graph()
     sums = scripts.checksums()
     strategy = strategy_for(scripts)

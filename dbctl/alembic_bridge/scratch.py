@@ -12,25 +12,30 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from dbctl.alembic_bridge.compare import BOOKKEEPING_TABLES
+from dbctl.alembic_bridge.config import hands_over_connection
 from dbctl.alembic_bridge.connect import run_on_connection
 from dbctl.alembic_bridge.executor import Executor
 from dbctl.alembic_bridge.runner import read_current
+from dbctl.config.model import ProjectConfig
 from dbctl.errors import UsageError
 from dbctl.targets import ResolvedTarget
 
 
 @contextlib.contextmanager
-def temporary_sqlite() -> Iterator[ResolvedTarget]:
-    """A scratch SQLite file in a private temporary folder, deleted (with its lock file) afterwards."""
+def temporary_sqlite(project: ProjectConfig | None = None, purpose: str = "") -> Iterator[ResolvedTarget]:
+    """A scratch SQLite file in a private temporary folder, deleted (with its lock file)
+    afterwards. A classic async env.py (``async_engine_from_config``) gets the async driver;
+    ``purpose`` names it in messages ("dbctl's temporary database for check --drift")."""
     folder = tempfile.mkdtemp(prefix="dbctl-scratch-")
     path = str(Path(folder) / "scratch.db")
+    driver = "aiosqlite" if project is not None and _async_env(project) else "pysqlite"
     try:
         yield ResolvedTarget(
             name="scratch",
-            url=f"sqlite+pysqlite:///{path}",
+            url=f"sqlite+{driver}:///{path}",
             display_url=f"sqlite:///{path}",
             dialect="sqlite",
-            driver="pysqlite",
+            driver=driver,
             host=None,
             port=None,
             database=path,
@@ -38,9 +43,21 @@ def temporary_sqlite() -> Iterator[ResolvedTarget]:
             lock_timeout=None,
             statement_timeout=None,
             connect_timeout=10.0,
+            purpose=purpose or "dbctl's temporary database",
         )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _async_env(project: ProjectConfig) -> bool:
+    """Whether the project's env.py (not one dbctl wrote) builds an asyncio engine."""
+    if hands_over_connection(project):
+        return False
+    try:
+        text = (project.script_location / "env.py").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return "async_engine_from_config" in text or "create_async_engine" in text
 
 
 def require_scratch(target: ResolvedTarget) -> None:

@@ -30,6 +30,7 @@ class CheckContext:
         self.texts = SourceFiles()
         self._state: TargetState | None = None
         self._models: tuple[Any, ModelSources] | None = None
+        self.include_object: Any = None  # env.py's filter, when the models come from env.py
 
     @property
     def state(self) -> TargetState:
@@ -48,7 +49,7 @@ class CheckContext:
     def models(self) -> tuple[Any, ModelSources]:
         """The imported ``MetaData`` and where its model files are (imports on first use)."""
         if self._models is None:
-            metadata = load_metadata(self.project)
+            metadata, self.include_object = load_metadata(self.project)
             self._models = metadata, ModelSources(model_files(self.project), self.texts)
         return self._models
 

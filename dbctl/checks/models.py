@@ -12,16 +12,28 @@ from dbctl.lint.findings import Finding
 from dbctl.lint.registry import ModelHit, all_rules
 
 
-def load_metadata(project: ProjectConfig) -> Any:
-    """Import the project's ``metadata`` (``module:attr``); a ConfigError when none is configured."""
+def load_metadata(project: ProjectConfig) -> tuple[Any, Any]:
+    """The project's models and the ``include_object`` filter they are compared with: the
+    configured ``metadata`` (``module:attr``); without one, what the project's own env.py gives
+    Alembic (its ``target_metadata`` and ``include_object``, read without connecting). A
+    ConfigError when there is neither."""
     from dbctl.alembic_bridge.executor import Executor
 
-    if not project.metadata:
+    executor = Executor(project)
+    if project.metadata:
+        return executor.load_metadata(), None
+    if not executor.hands_over_connection and (project.script_location / "env.py").is_file():
+        options = executor.env_options()
+        if options.get("target_metadata") is not None:
+            return options["target_metadata"], options.get("include_object")
         raise ConfigError(
-            f'{project.display_path}: --models and --drift need `metadata = "module:attr"` in the config',
-            hint='for example metadata = "app.models:Base.metadata"',
+            f"{project.display_path}: --models and --drift need the models, and env.py sets no target_metadata",
+            hint='set target_metadata in env.py, or metadata = "module:attr" in a dbctl config',
         )
-    return Executor(project).load_metadata()
+    raise ConfigError(
+        f'{project.display_path}: --models and --drift need `metadata = "module:attr"` in the config',
+        hint='for example metadata = "app.models:Base.metadata"',
+    )
 
 
 def model_findings(

@@ -102,7 +102,8 @@ def _run(context: CheckContext, asked: list[Rule]) -> list[Finding]:
     model_rules = [rule.code for rule in asked if rule.check == "models"]
     if model_rules:
         metadata, sources = context.models()
-        context.progress(f"models: checking {context.project.metadata}")
+        source = context.project.metadata or "the target_metadata of env.py"
+        context.progress(f"models: checking {source}")
         severity = context.project.lint.severity
         findings += model_findings(metadata, sources.files, model_rules, severity, context.texts)
     for rule in asked:

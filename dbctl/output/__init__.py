@@ -53,6 +53,8 @@ def render(result: object, fmt: str = "text", terminal: Terminal | None = None, 
             if fmt == "json":
                 term.write_json(_json(result))
             else:
+                for notice in getattr(result, "notices", ()):
+                    term.info(f"note: {notice}")  # stderr, before the result's own lines
                 _renderer(_RENDERERS[key])(result, term, **options)
             return
     raise TypeError(f"no renderer for {type(result).__name__}")

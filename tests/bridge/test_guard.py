@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from dbctl.alembic_bridge.guard import ConfigurePolicy, DatabaseIdentity, WrongDatabase
+from dbctl.alembic_bridge.guard import ConfigurePolicy, DatabaseIdentity
+from dbctl.errors import WrongDatabase
 
 
 @pytest.mark.parametrize(

@@ -104,7 +104,7 @@ class SchemaDrift(Rule):
             from dbctl.alembic_bridge import compare
 
             context.progress(f"drift: comparing the models with target '{state.name}'")
-            diffs = compare.compare_models(state.executor, metadata)
+            diffs = compare.compare_models(state.executor, metadata, context.include_object)
             where, help_prefix = f"database '{state.name}'", TARGET_HELP
         ignored = context.project.lint.drift_ignore
         for diff in diffs:
@@ -120,7 +120,7 @@ class SchemaDrift(Rule):
         from dbctl.alembic_bridge import compare, scratch
         from dbctl.alembic_bridge.executor import Executor
 
-        with scratch.temporary_sqlite() as database:
+        with scratch.temporary_sqlite(context.project, "dbctl's temporary database for check --drift") as database:
             executor = Executor(context.project, database)
             context.progress("drift: upgrading a temporary SQLite database to head")
             try:
@@ -133,7 +133,7 @@ class SchemaDrift(Rule):
                     path=error.path,
                 ) from error
             context.progress("drift: comparing the models with the migrated schema")
-            return compare.compare_models(executor, metadata)
+            return compare.compare_models(executor, metadata, context.include_object)
 
     def _not_at_head(self, context: CheckContext) -> Finding:
         state, project = context.state, context.project

@@ -125,7 +125,7 @@ def _roundtrip(context: CheckContext) -> RoundtripResult:
         progress(f"roundtrip: {revision}: upgrade, downgrade, upgrade")
 
     if context.options.target is None:
-        with scratch.temporary_sqlite() as database:
+        with scratch.temporary_sqlite(project, "dbctl's temporary database for check --roundtrip") as database:
             progress("roundtrip: on a temporary SQLite database")
             return roundtrip.roundtrip(Executor(project, database), project.lint.start_after, on_revision)
     from dbctl.targets import resolve_target
