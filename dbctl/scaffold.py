@@ -92,12 +92,12 @@ def _alembic_project(root: Path) -> AlembicSettings | None:
     settings = read_alembic_settings(ini if ini.is_file() else None, toml)
     if settings.script_location is None:
         raise ConfigError(
-            f"{settings.display_path}: no script_location, so there is no migration environment to adopt",
+            f"{_files(settings)}: no script_location, so there is no migration environment to adopt",
             hint="an Alembic project names its migration folder with script_location",
         )
     if not (settings.script_location / "env.py").is_file():
         raise ConfigError(
-            f"{settings.display_path}: script_location {_posix_relative(settings.script_location, root)} "
+            f"{_files(settings)}: script_location {_posix_relative(settings.script_location, root)} "
             "has no env.py, so there is no migration environment to adopt",
             hint="restore env.py (or fix script_location); dbctl then uses the project as it is, with no init",
         )
