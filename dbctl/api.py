@@ -119,13 +119,15 @@ def parse_duration(value: str | None, option: str) -> float | None:
 def init(
     root: Path,
     *,
-    directory: str = "migrations",
+    directory: str | None = None,
     url: str | None = None,
     metadata: str | None = None,
     sync: bool = False,
     pyproject: bool = False,
 ) -> InitResult:
-    """Create a migration environment and its config in ``root`` (see :mod:`dbctl.scaffold`)."""
+    """Create a migration environment (in ``directory``, default ``migrations``) and its config in
+    ``root``; beside an existing Alembic project, adopt it instead: write nothing, or only the
+    dbctl config a ``url`` asks for (see :mod:`dbctl.scaffold`)."""
     from dbctl.scaffold import init_project
 
     return init_project(root, directory=directory, url=url, metadata=metadata, sync=sync, pyproject=pyproject)

@@ -164,9 +164,20 @@ class RevisionResult:
 
 @dataclass(frozen=True)
 class InitResult:
+    """What `init` wrote (``created``, possibly nothing) and the configuration now in use.
+
+    ``adopted`` names the Alembic project's own config file (``alembic.ini`` or
+    ``pyproject.toml [tool.alembic]``) when init found one and adopted its environment
+    (``script_location``) instead of writing one; ``ledger_filter`` says what that project's
+    env.py needs so that plain Alembic's autogenerate leaves dbctl's ``dbctl_ledger`` table
+    alone: None (nothing), "add" (the one-line ``include_name``) or "extend" (its own
+    ``include_name``, to which the condition is added)."""
+
     config_path: str
     script_location: str
     created: tuple[str, ...]
+    adopted: str | None = None
+    ledger_filter: str | None = None
 
 
 @dataclass(frozen=True)

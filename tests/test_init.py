@@ -147,9 +147,36 @@ def test_existing_migrations_dir_is_refused(proj: Path, run_dbctl) -> None:
     (proj / "migrations").mkdir()
     (proj / "migrations" / "env.py").write_text("# someone's alembic env\n")
     before = snapshot(proj)
+    for args in ((), ("--dir", "migrations"), ("--url", "sqlite:///x.db"), ("--dir", "migrations/", "--sync")):
+        result = run_dbctl("init", *args, cwd=proj)
+        assert result.code == 2, result
+        error, hint = result.stderr.splitlines()
+        assert error.startswith("error: migrations") and "env.py" in error, result
+        assert hint.startswith("hint: to adopt it") and 'script_location = "migrations"' in hint, result
+        assert snapshot(proj) == before
+
+
+def test_environment_made_by_dbctl_is_not_written_over(proj: Path, run_dbctl) -> None:
+    """A dbctl environment whose config is gone (or lives elsewhere): --dir into it is refused."""
+    assert run_dbctl("init", "--dir", "db/env", cwd=proj).code == 0
+    (proj / "dbctl.toml").unlink()
+    before = snapshot(proj)
+    result = run_dbctl("init", "--dir", "db/env", cwd=proj)
+    assert result.code == 2, result
+    assert "adopt" in result.stderr and 'script_location = "db/env"' in result.stderr, result
+    assert snapshot(proj) == before
+    # another folder is still a fresh environment
+    assert run_dbctl("init", "--dir", "other", cwd=proj).code == 0
+    assert (proj / "other" / "env.py").is_file()
+
+
+def test_existing_tool_dbctl_is_refused(proj: Path, run_dbctl) -> None:
+    """A dbctl.toml would hide an existing [tool.dbctl]: init refuses instead of writing one."""
+    (proj / "pyproject.toml").write_bytes(PYPROJECT + b'\n\n[tool.dbctl]\nscript_location = "db"\n')
+    before = snapshot(proj)
     result = run_dbctl("init", cwd=proj)
     assert result.code == 2, result
-    assert "migrations" in result.stderr
+    assert "[tool.dbctl]" in result.stderr.splitlines()[0], result
     assert snapshot(proj) == before
 
 

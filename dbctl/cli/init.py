@@ -1,4 +1,4 @@
-"""`dbctl init`: create a migration environment and its configuration."""
+"""`dbctl init`: create a migration environment and its configuration, or adopt an existing one."""
 
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ from dbctl.errors import ExitCode, exit_code
 @app.command()
 def init(
     ctx: typer.Context,
-    directory: Annotated[str, typer.Option("--dir", help="Folder for the migration environment.")] = "migrations",
+    directory: Annotated[
+        str | None, typer.Option("--dir", help="Folder for the migration environment (default: migrations).")
+    ] = None,
     url: Annotated[
         str | None, typer.Option("--url", help="URL of the dev target (default: a local SQLite file).")
     ] = None,
@@ -28,7 +30,12 @@ def init(
         bool, typer.Option("--pyproject", help="Append [tool.dbctl] to pyproject.toml instead of dbctl.toml.")
     ] = False,
 ) -> ExitCode:
-    """Create an async-ready migration environment and its config, in the current folder."""
+    """Create an async-ready migration environment and its config, in the current folder.
+
+    Beside an existing Alembic project (alembic.ini or [tool.alembic]) it writes no second
+    environment: nothing at all (dbctl uses the project as it is), or with --url only a dbctl.toml
+    that adds the target.
+    """
     from dbctl import api, output
 
     result = api.init(Path.cwd(), directory=directory, url=url, metadata=metadata, sync=sync, pyproject=pyproject)

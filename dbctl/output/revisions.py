@@ -86,8 +86,42 @@ def revision(result: RevisionResult, term: Terminal) -> None:
         text(result.lint, term, term.err)
 
 
+LEDGER_FILTER = 'include_name=lambda name, type_, parent_names: not (type_ == "table" and name == "dbctl_ledger"),'
+
+
 def init(result: InitResult, term: Terminal) -> None:
-    """`init`: what was created, and what to do next."""
-    term.success(f"created the migration environment in {escape(result.script_location)}")
-    term.success(f"configuration written to {escape(result.config_path)}")
-    term.info('next: `dbctl revision -m "first revision"`, then `dbctl upgrade head`')
+    """`init`: what was created, and what to do next; for an adopted Alembic project, that
+    nothing (or only a config) was written and how to add targets and the ledger filter."""
+    if result.adopted is None:
+        term.success(f"created the migration environment in {escape(result.script_location)}")
+        term.success(f"configuration written to {escape(result.config_path)}")
+        term.info('next: `dbctl revision -m "first revision"`, then `dbctl upgrade head`')
+        return
+    found = f"found an Alembic project: {escape(result.adopted)}, script_location {escape(result.script_location)}"
+    if not result.created:
+        term.success(found)
+        term.info("dbctl uses it as it is (zero configuration): nothing was written")
+        on_top = 'alembic_ini = "alembic.ini" and ' if ".ini" in result.adopted else ""
+        term.info(
+            escape(
+                f"to add named targets or lint settings, write a dbctl.toml beside it with {on_top}"
+                '[targets.NAME] url = "..." tables, or run `dbctl init --url URL`'
+            )
+        )
+    else:
+        term.success(f"{found}; dbctl uses its environment and writes no second one")
+        term.success(f"configuration written to {escape(result.config_path)}, on top of {escape(result.adopted)}")
+        term.info("next: `dbctl targets`, then `dbctl status`")
+    env_py = escape(f"{result.script_location}/env.py")
+    reason = (
+        "so that plain `alembic check` and `alembic revision --autogenerate` do not propose dropping dbctl's "
+        "bookkeeping table dbctl_ledger"
+    )
+    if result.ledger_filter == "add":
+        term.info(f"{reason}, add this line to the context.configure(...) call in {env_py}:")
+        term.info(f"    {escape(LEDGER_FILTER)}")
+    elif result.ledger_filter == "extend":
+        term.info(
+            f"{reason}: {env_py} already passes include_name to context.configure(...); add the condition to "
+            'yours, so that it returns False when type_ == "table" and name == "dbctl_ledger"'
+        )
