@@ -57,6 +57,8 @@ def project_frame(tb: TracebackType | None, project: ProjectConfig) -> tuple[str
     roots = {str(p.resolve()) for p in (project.root, project.script_location, *project.pythonpath)}
     found = None
     for frame, lineno in traceback.walk_tb(tb):
+        if frame.f_code.co_filename.startswith("<"):  # <frozen os>, <string>: no file of theirs
+            continue
         filename = str(Path(frame.f_code.co_filename).resolve())
         if "site-packages" in filename or "dist-packages" in filename or filename.startswith(_DBCTL):
             continue
