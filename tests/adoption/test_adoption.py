@@ -185,3 +185,60 @@ def test_every_shape_works_with_plain_alembic(shape, tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert shapes.versions(url) == {HEAD}
+
+
+FAILING = '''"""fails halfway
+
+Revision ID: d4000000000d
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "d4000000000d"
+down_revision = "c3000000000c"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table("half_done", sa.Column("id", sa.Integer, primary_key=True))
+    op.execute("INSERT INTO no_such_table VALUES (1)")
+
+
+def downgrade():
+    op.drop_table("half_done")
+'''
+
+
+@pytest.mark.parametrize("shape_name", ["generic", "async"])
+def test_a_failing_revision_rolls_back_alone_with_a_classic_env(
+    shape_name: str, database_factory, tmp_path: Path, run_dbctl
+) -> None:
+    url = database_factory()
+    root = tmp_path / "project"
+    env = SHAPES_BY_NAME[shape_name].build(root, url)
+    (root / "migrations" / "versions" / "d4000000000d_fails.py").write_text(FAILING)
+    result = run_dbctl("upgrade", "head", cwd=root, env=env)
+    assert result.code == 4, result
+    assert "d4000000000d" in result.stderr, result
+    # the three good revisions stay applied, each with its ledger row; the failing one left nothing
+    assert shapes.versions(url) == {HEAD}
+    assert "half_done" not in shapes.tables(url)
+    assert shapes.ledger(url) == [(rev, "upgrade") for rev in ALL_REVISIONS]
+
+
+def test_an_env_py_that_runs_everything_in_one_transaction_is_said_once(tmp_path: Path, run_dbctl) -> None:
+    url = f"sqlite:///{tmp_path / 'one.db'}"
+    root = tmp_path / "project"
+    env = SHAPES_BY_NAME["generic"].build(root, url)
+    shapes.replace_in(
+        root / "migrations" / "env.py",
+        "            connection=connection, target_metadata=target_metadata\n",
+        "            connection=connection, target_metadata=target_metadata, transaction_per_migration=False\n",
+    )
+    result = run_dbctl("upgrade", "head", "--format", "json", cwd=root, env=env)
+    assert result.code == 0, result
+    notices = json.loads(result.stdout)["notices"]
+    assert len(notices) == 1 and "one transaction" in notices[0], result
+    text = run_dbctl("downgrade", "base", cwd=root, env=env)
+    assert text.code == 0 and text.stderr.count("one transaction") == 1, text
