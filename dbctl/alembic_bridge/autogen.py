@@ -35,7 +35,8 @@ class _Directives:
     """``process_revision_directives``: drop operations on the ledger; with ``skip_empty``,
     write nothing when autogenerate found no change (and remember that it did so)."""
 
-    def __init__(self, skip_empty: bool) -> None:
+    def __init__(self, project: Any, skip_empty: bool) -> None:
+        self.project = project
         self.skip_empty = skip_empty
         self.skipped = False
 
@@ -47,6 +48,8 @@ class _Directives:
         if self.skip_empty and directives and directives[0].upgrade_ops.is_empty():
             directives[:] = []
             self.skipped = True
+        elif directives:
+            check_script_location(self.project, template=True)
 
 
 def revision(
@@ -57,9 +60,11 @@ def revision(
     from alembic import command
 
     project = scripts.project
-    check_script_location(project, env=autogenerate, template=True)
+    # Without a template Alembic cannot write a file: say so first, unless autogenerate may find
+    # nothing to write (then the template is checked once it has found something).
+    check_script_location(project, env=autogenerate, template=not autogenerate or empty)
     scripts.directory()  # a broken graph fails before anything is written
-    directives = _Directives(skip_empty=autogenerate and not empty)
+    directives = _Directives(project, skip_empty=autogenerate and not empty)
     attributes: dict[str, Any] = {
         "render_as_batch": "sqlite" in configured_dialects(project),
         "include_object": not_ledger,
