@@ -88,6 +88,7 @@ class ConfigurePolicy:
     defaults: dict[str, Any] = field(default_factory=dict)  # options env.py may set otherwise
     notices: list[str] = field(default_factory=list)
     chosen_url: str | None = None  # the URL env.py chose, when ``expected`` was None
+    configured: bool = False  # env.py configured the expected database once already
 
     def check(self, connection: Any, url: Any, dialect_name: str | None) -> None:
         """Refuse (:class:`WrongDatabase`) unless env.py configured the expected database."""
@@ -121,12 +122,16 @@ class ConfigurePolicy:
                 )
             return
         if DatabaseIdentity.of(actual) != DatabaseIdentity.of(expected):
-            again = " (a second database: dbctl runs one database per target)" if self.expected is None else ""
+            if self.configured or self.expected is None:
+                raise WrongDatabase(
+                    f"env.py configures a second database ({shown(actual)}) after {shown(expected)}; nothing was run",
+                    hint="dbctl runs one database per target (Alembic's multidb env.py configures several)",
+                )
             raise WrongDatabase(
-                f"env.py connects to {shown(actual)}{again}, not to {self.purpose} ({shown(expected)}); "
-                "nothing was run",
+                f"env.py connects to {shown(actual)}, not to {self.purpose} ({shown(expected)}); nothing was run",
                 hint=FIX_HINT,
             )
+        self.configured = True
 
     def amend(self, options: dict[str, Any]) -> dict[str, Any]:
         """env.py's configure() options with dbctl's hooks added (env.py's own kept)."""

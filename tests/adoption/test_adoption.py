@@ -242,3 +242,27 @@ def test_an_env_py_that_runs_everything_in_one_transaction_is_said_once(tmp_path
     assert len(notices) == 1 and "one transaction" in notices[0], result
     text = run_dbctl("downgrade", "base", cwd=root, env=env)
     assert text.code == 0 and text.stderr.count("one transaction") == 1, text
+
+
+def test_multidb_template_is_refused_before_anything_runs(tmp_path: Path, run_dbctl) -> None:
+    """Alembic's multidb env.py configures several databases in one run: one target is one
+    database, so dbctl refuses at the second configure(), before any revision runs."""
+    import subprocess
+    import sys
+
+    root = tmp_path / "project"
+    root.mkdir()
+    subprocess.run([sys.executable, "-m", "alembic", "init", "-t", "multidb", "migrations"], cwd=root, check=True)
+    ini = root / "alembic.ini"
+    text = ini.read_text()
+    text = text.replace("driver://user:pass@localhost/dbname2", f"sqlite:///{root / 'two.db'}")
+    ini.write_text(text.replace("driver://user:pass@localhost/dbname", f"sqlite:///{root / 'one.db'}"))
+    (root / "migrations" / "versions" / "a1_first.py").write_text(
+        '"""first"""\nrevision = "a1"\ndown_revision = None\nbranch_labels = None\ndepends_on = None\n\n\n'
+        "def upgrade(engine_name):\n    pass\n\n\ndef downgrade(engine_name):\n    pass\n"
+    )
+    result = run_dbctl("upgrade", "head", cwd=root)
+    assert result.code == 2, result
+    assert "second database" in result.stderr and "one database per target" in result.stderr, result
+    for name in ("one.db", "two.db"):
+        assert shapes.versions(f"sqlite:///{root / name}") == set()

@@ -65,8 +65,9 @@ def test_without_an_expected_url_the_first_database_becomes_the_target(tmp_path:
     with first.connect() as one, second.connect() as two:
         policy.check(one, None, None)
         policy.check(one, None, None)
-        with pytest.raises(WrongDatabase, match="one database per target"):
+        with pytest.raises(WrongDatabase, match="a second database") as caught:
             policy.check(two, None, None)
+        assert "one database per target" in (caught.value.hint or "")
     assert seen == [f"sqlite:///{tmp_path / 'first.db'}"]
 
 
