@@ -14,6 +14,7 @@ Relative paths resolve against the folder of the file, as when ``alembic`` runs 
 from __future__ import annotations
 
 import configparser
+import os
 import re
 import tomllib
 from dataclasses import dataclass
@@ -67,83 +68,86 @@ def _tool_tables(path: Path) -> dict[str, Any]:
 
 def read_alembic_settings(ini: Path | None, toml: Path | None = None, section: str = "alembic") -> AlembicSettings:
     """Read ``ini`` (an alembic.ini) and/or ``toml`` (a pyproject.toml with [tool.alembic])."""
-    parser = _read_ini(ini, section) if ini is not None else None
-    table = _read_toml(toml) if toml is not None else {}
-    ini_root = ini.parent if ini is not None else None
-    toml_root = toml.parent if toml is not None else None
+    files = _Files(ini, toml, section)
+    script_location, script_root = files.value("script_location")
+    versions, versions_root = files.paths("version_locations", _LEGACY_VERSIONS_SPLIT)
+    sys_path, sys_path_root = files.paths("prepend_sys_path", _LEGACY_SYS_PATH_SPLIT)
+    recursive, _ = files.value("recursive_version_locations")
+    url, _ = files.value("sqlalchemy.url", toml_too=False)
+    url = url.strip() if isinstance(url, str) else None
+    return AlembicSettings(
+        ini=ini,
+        toml=toml,
+        section=section,
+        script_location=_absolute(script_location, script_root) if script_location else None,
+        version_locations=tuple(_absolute(v, versions_root) for v in versions or ()),
+        prepend_sys_path=tuple(_absolute(v, sys_path_root) for v in sys_path or ()),
+        recursive_version_locations=recursive is True or recursive == "true",
+        url=url if url and not PLACEHOLDER_URL.match(url) else None,
+    )
 
-    def ini_value(key: str) -> str | None:
-        if parser is None or not parser.has_option(section, key):
+
+class _Files:
+    """The ini's section first, then [tool.alembic], as Alembic's ``get_alembic_option``."""
+
+    def __init__(self, ini: Path | None, toml: Path | None, section: str) -> None:
+        self.ini, self.toml, self.section = ini, toml, section
+        self.parser = _read_ini(ini, section) if ini is not None else None
+        self.table = _read_toml(toml) if toml is not None else {}
+        self.separator = self._ini("path_separator") or self._ini("version_path_separator")
+        if self.separator is not None and self.separator not in _SEPARATORS:
+            raise ConfigError(
+                f"{self._ini_name}: [{section}] path_separator: {self.separator!r} is not one of "
+                "space, newline, os, ':', ';'"
+            )
+
+    @property
+    def _ini_name(self) -> str:
+        return self.ini.name if self.ini else ALEMBIC_INI
+
+    def _ini(self, key: str) -> str | None:
+        if self.parser is None or not self.parser.has_option(self.section, key):
             return None
         try:
-            return parser.get(section, key)
+            return self.parser.get(self.section, key)
         except (configparser.Error, ValueError) as error:
-            raise ConfigError(f"{ini.name if ini else ALEMBIC_INI}: [{section}] {key}: {error}") from None
+            raise ConfigError(f"{self._ini_name}: [{self.section}] {key}: {error}") from None
 
-    def toml_value(key: str) -> Any:
-        if key not in table:
+    def _toml(self, key: str) -> Any:
+        if key not in self.table:
             return None
-        value = table[key]
-        where = f"{toml.name if toml else 'pyproject.toml'}: tool.alembic.{key}"
+        value = self.table[key]
+        where = f"{self.toml.name if self.toml else 'pyproject.toml'}: tool.alembic.{key}"
+        here = {"here": self.toml.parent.as_posix() if self.toml else "."}
         try:
             if isinstance(value, str):
-                return value % {"here": toml_root.as_posix() if toml_root else "."}
+                return value % here
             if isinstance(value, list) and all(isinstance(v, str) for v in value):
-                return [v % {"here": toml_root.as_posix() if toml_root else "."} for v in value]
+                return [v % here for v in value]
         except (KeyError, ValueError, TypeError) as error:
             raise ConfigError(f"{where}: bad %-substitution: {error}") from None
         if isinstance(value, bool):
             return value
         raise ConfigError(f"{where}: expected a string or a list of strings, got {type(value).__name__}")
 
-    separator = ini_value("path_separator") or ini_value("version_path_separator")
-    if separator is not None and separator not in _SEPARATORS:
-        raise ConfigError(
-            f"{ini.name if ini else ALEMBIC_INI}: [{section}] path_separator: {separator!r} is not one of "
-            "space, newline, os, ':', ';'"
-        )
+    def value(self, key: str, *, toml_too: bool = True) -> tuple[Any, Path | None]:
+        """The value and the folder its relative paths resolve against."""
+        found = self._ini(key)
+        if found is not None or not toml_too:
+            return found, self.ini.parent if self.ini else None
+        return self._toml(key), self.toml.parent if self.toml else None
 
-    def ini_list(key: str, legacy: re.Pattern[str]) -> list[str] | None:
-        raw = ini_value(key)
+    def paths(self, key: str, legacy: re.Pattern[str]) -> tuple[list[str] | None, Path | None]:
+        """A list of paths: the ini's split by ``path_separator`` (or Alembic's legacy rule)."""
+        raw = self._ini(key)
         if not raw:
-            return None
-        if separator is None:
-            return [item for item in legacy.split(raw) if item]
-        import os
-
-        split_on = _SEPARATORS[separator] or os.pathsep
-        return [item.strip() for item in raw.split(split_on) if item.strip()]
-
-    def paths(values: list[str] | None, root: Path | None) -> tuple[Path, ...]:
-        return tuple(_absolute(v, root) for v in values or ())
-
-    script_location = ini_value("script_location")
-    script_root = ini_root
-    if script_location is None:
-        script_location, script_root = toml_value("script_location"), toml_root
-    versions = ini_list("version_locations", _LEGACY_VERSIONS_SPLIT)
-    versions_root = ini_root
-    if versions is None:
-        versions, versions_root = toml_value("version_locations"), toml_root
-    sys_path = ini_list("prepend_sys_path", _LEGACY_SYS_PATH_SPLIT)
-    sys_path_root = ini_root
-    if sys_path is None:
-        sys_path, sys_path_root = toml_value("prepend_sys_path"), toml_root
-    recursive_raw = ini_value("recursive_version_locations")
-    recursive = (
-        recursive_raw == "true" if recursive_raw is not None else bool(toml_value("recursive_version_locations"))
-    )
-    url = ini_value("sqlalchemy.url")
-    return AlembicSettings(
-        ini=ini,
-        toml=toml,
-        section=section,
-        script_location=_absolute(script_location, script_root) if script_location else None,
-        version_locations=paths(versions, versions_root),
-        prepend_sys_path=paths(sys_path, sys_path_root),
-        recursive_version_locations=recursive,
-        url=url.strip() if url and url.strip() and not PLACEHOLDER_URL.match(url.strip()) else None,
-    )
+            return self._toml(key), self.toml.parent if self.toml else None
+        if self.separator is None:
+            items = [item for item in legacy.split(raw) if item]
+        else:
+            split_on = _SEPARATORS[self.separator] or os.pathsep
+            items = [item.strip() for item in raw.split(split_on) if item.strip()]
+        return items, self.ini.parent if self.ini else None
 
 
 def _absolute(value: str, root: Path | None) -> Path:
