@@ -57,15 +57,23 @@ __all__ = [
     "run_many",
     "select_targets",
     "show",
+    "single_target",
     "stamp",
     "status",
     "upgrade",
 ]
 
 
-def load_project(start: Path | None = None, config_file: Path | None = None) -> ProjectConfig:
-    """Find (walking up from ``start``, default the working directory) and load the config."""
-    return load_config(find_config_file(start or Path.cwd(), config_file))
+def load_project(
+    start: Path | None = None, config_file: Path | None = None, *, x_arguments: Sequence[str] = ()
+) -> ProjectConfig:
+    """Find (walking up from ``start``, default the working directory) and load the config.
+    ``x_arguments`` (``"key=value"``, Alembic's ``-x``) reach the project's env.py through
+    ``context.get_x_argument()``, after any the config already holds."""
+    project = load_config(find_config_file(start or Path.cwd(), config_file))
+    if x_arguments:
+        project = replace(project, x_arguments=(*project.x_arguments, *x_arguments))
+    return project
 
 
 def _executor(
@@ -103,6 +111,22 @@ def select_targets(
         resolve_target(project, target)
     fan_out = all_targets or len(names or ()) > 1 or any(n in project.groups for n in names or ())
     return TargetSelection(tuple(selected), fan_out)
+
+
+def single_target(project: ProjectConfig, names: Sequence[str], *, command: str) -> str | None:
+    """The one target named by ``names`` (target or group names, as for :func:`select_targets`)
+    for a ``command`` that runs on one target only; ``None`` when ``names`` is empty.
+    :raises UsageError: they name several targets (never just the last one is used)."""
+    if not names:
+        return None
+    selection = select_targets(project, names)
+    if len(selection.names) != 1:
+        listed = ", ".join(str(name) for name in selection.names)
+        raise UsageError(
+            f"{command} takes one target, not {len(selection.names)} ({listed}); nothing was done",
+            hint=f"run `dbctl {command}` once per target, each with its own -t",
+        )
+    return selection.names[0]
 
 
 def parse_duration(value: str | None, option: str) -> float | None:

@@ -101,9 +101,9 @@ def exit_code(outcome: object = None, *, gate: bool = False) -> ExitCode:
 
     * nothing, or any result not listed here: 0;
     * a lint report (anything whose ``failed`` is true): 1;
-    * a :class:`StatusResult`: 1 when an applied revision's file changed since it was applied
-      (always); with ``gate`` (`status --exit-code`) also 1 for pending revisions and 3 when
-      the database is unreachable;
+    * a :class:`StatusResult`: 3 when the database is unreachable and 1 when an applied
+      revision's file changed since it was applied (both always); with ``gate``
+      (`status --exit-code`) also 1 for pending revisions;
     * a :class:`TargetOutcome`: the code it carries; a :class:`MultiResult`: the worst (highest)
       of its targets';
     * a :class:`DbctlError`: its class's code; ``KeyboardInterrupt``: 130; a broken pipe (the
@@ -127,7 +127,7 @@ def exit_code(outcome: object = None, *, gate: bool = False) -> ExitCode:
 
     match outcome:
         case StatusResult(reachable=False):
-            return ExitCode.UNREACHABLE if gate else ExitCode.OK
+            return ExitCode.UNREACHABLE
         case StatusResult():
             return ExitCode.FINDINGS if outcome.modified or (gate and outcome.pending) else ExitCode.OK
         case TargetOutcome():

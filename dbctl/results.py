@@ -237,6 +237,11 @@ class TargetOutcome:
     error: str | None = None
     hint: str | None = None
 
+    def __post_init__(self) -> None:
+        # a status result that could not reach its database carries the error: so does the outcome
+        if self.error is None and getattr(self.result, "reachable", True) is False:
+            object.__setattr__(self, "error", getattr(self.result, "error", None) or "unreachable")
+
     def to_json(self) -> dict[str, Any]:
         result = self.result.to_json() if self.result is not None else None
         return {"target": self.target, "exit_code": self.exit_code, "result": result, "error": self.error}

@@ -78,6 +78,30 @@ def test_select_targets_expands_groups_and_checks_every_url(tmp_path: Path, monk
         api.select_targets(broken, all_targets=True)
 
 
+def test_load_project_carries_x_arguments(tmp_path: Path) -> None:
+    write_project(tmp_path, {"dev": "sqlite:///dev.db"})
+    assert api.load_project(tmp_path).x_arguments == ()
+    project = api.load_project(tmp_path, x_arguments=["tenant=acme", "dry", "a=b=c"])
+    assert project.x_arguments == ("tenant=acme", "dry", "a=b=c")  # as given, in order, as Alembic's -x
+    assert project.targets == api.load_project(tmp_path).targets
+
+
+def test_single_target_expands_groups_and_refuses_several(tmp_path: Path) -> None:
+    targets = {"a": "sqlite:///a.db", "b": "sqlite:///b.db"}
+    project, _ = project_at(
+        tmp_path, targets, extra='default_target = "a"\n[groups]\npair = ["a", "b"]\nsolo = ["b"]\n'
+    )
+    assert api.single_target(project, [], command="stamp") is None
+    assert api.single_target(project, ["solo"], command="stamp") == "b"
+    assert api.single_target(project, ["a", "a"], command="stamp") == "a"
+    with pytest.raises(UsageError, match=r"^downgrade takes one target, not 2 \(a, b\)"):
+        api.single_target(project, ["a", "b"], command="downgrade")
+    with pytest.raises(UsageError, match="takes one target"):
+        api.single_target(project, ["pair"], command="downgrade")
+    with pytest.raises(TargetError, match="unknown target or group 'x'"):
+        api.single_target(project, ["x"], command="downgrade")
+
+
 def test_parse_duration() -> None:
     assert api.parse_duration("500ms", "--wait") == 0.5
     assert api.parse_duration("2min", "--wait") == 120.0

@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
-from dbctl.cli.options import FormatOption, OutputFormat
-from dbctl.cli.root import app, state
+from dbctl.cli.options import FormatOption, OutputFormat, XOption
+from dbctl.cli.root import app, remember_format, state
 from dbctl.errors import ExitCode, exit_code
 
 
@@ -24,7 +24,9 @@ PathsArgument = Annotated[
     list[Path] | None,
     typer.Argument(help="Migration files or directories (default: the versions directories).", show_default=False),
 ]
-CheckFormatOption = Annotated[CheckFormat, typer.Option("--format", help="Output format.")]
+CheckFormatOption = Annotated[
+    CheckFormat, typer.Option("--format", callback=remember_format, help="Output format (json: errors too, on stdout).")
+]
 SinceOption = Annotated[
     str | None, typer.Option("--since", help="Only lint files added or changed since this git ref.", metavar="REF")
 ]
@@ -47,15 +49,16 @@ RoundtripOption = Annotated[
         "database (DB802); with -t, on that empty, unprotected target (it is written).",
     ),
 ]
-# -t is deliberately not read from DBCTL_TARGET: a plain `dbctl check` must stay static (no
-# database, no alembic/sqlalchemy import) whatever the environment says.
+# -t (this one or the global `dbctl -t`) is deliberately not read from DBCTL_TARGET: a plain
+# `dbctl check` must stay static (no database, no alembic/sqlalchemy import) whatever the
+# environment says.
 CheckTargetOption = Annotated[
-    str | None,
+    list[str] | None,
     typer.Option(
         "-t",
         "--target",
         help="A database for --drift (checked, read-only) or --roundtrip "
-        "(scratch, written); also reports applied revisions edited since (DB803).",
+        "(scratch, written); also reports applied revisions edited since (DB803). One only.",
         metavar="NAME",
     ),
 ]
@@ -71,6 +74,7 @@ def check(
     drift: DriftOption = False,
     roundtrip: RoundtripOption = False,
     target: CheckTargetOption = None,
+    x: XOption = None,
 ) -> ExitCode:
     """Lint migrations statically (no database, no imports) and check the revision graph;
     with --models, --drift, --roundtrip or -t, also check the models and databases.
@@ -80,6 +84,7 @@ def check(
     from dbctl import api, output
 
     run = state(ctx)
+    name = run.one_target("check", target, from_env=False)
     report = api.check(
         run.project(),
         list(paths) if paths else None,
@@ -87,7 +92,7 @@ def check(
         models=models,
         drift=drift,
         roundtrip=roundtrip,
-        target=target,
+        target=name,
         on_progress=run.terminal.info,
     )
     output.render(report, fmt.value, run.terminal)

@@ -7,21 +7,28 @@ from typing import Annotated
 
 import typer
 
+from dbctl.cli.root import remember_format, remember_x
+
 
 class OutputFormat(StrEnum):
     text = "text"
     json = "json"
 
 
-FormatOption = Annotated[OutputFormat, typer.Option("--format", help="Output format.")]
+FormatOption = Annotated[
+    OutputFormat,
+    typer.Option("--format", callback=remember_format, help="Output format (json: errors too, on stdout)."),
+]
+# A command's -t wins over the global `dbctl -t NAME` (dbctl.cli.root), which wins over
+# DBCTL_TARGET: so no command option reads the environment itself.
 TargetOption = Annotated[
-    str | None,
+    list[str] | None,
     typer.Option(
         "-t",
         "--target",
-        envvar="DBCTL_TARGET",
-        help="Target from the config (default: default_target).",
         metavar="NAME",
+        help="Target, or a group of one, from the config (default: dbctl -t, DBCTL_TARGET, default_target). "
+        "One only: several are refused.",
     ),
 ]
 MultiTargetOption = Annotated[
@@ -29,9 +36,18 @@ MultiTargetOption = Annotated[
     typer.Option(
         "-t",
         "--target",
-        envvar="DBCTL_TARGET",
         metavar="NAME",
-        help="Target or group (repeatable; default: default_target).",
+        help="Target or group (repeatable; default: dbctl -t, DBCTL_TARGET, default_target).",
+    ),
+]
+XOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "-x",
+        metavar="KEY=VALUE",
+        callback=remember_x,
+        expose_value=False,
+        help="Argument for env.py's context.get_x_argument() (repeatable; as dbctl -x).",
     ),
 ]
 AllTargetsOption = Annotated[bool, typer.Option("--all-targets", help="Every configured target.")]

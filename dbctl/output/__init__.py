@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from dbctl.output.migrations import Progress
     from dbctl.results import TargetOutcome
 
-__all__ = ["Terminal", "progress", "render", "render_error", "render_outcome"]
+__all__ = ["Terminal", "error_json", "progress", "render", "render_error", "render_outcome"]
 
 # result type (module.qualname, matched along the MRO) -> "module:function" of its renderer
 _RENDERERS = {
@@ -86,16 +86,36 @@ def render_outcome(outcome: TargetOutcome, terminal: Terminal) -> None:
     _renderer("fanout:outcome_line")(outcome, terminal)
 
 
-def render_error(error: BaseException, terminal: Terminal) -> None:
+def render_error(error: BaseException, terminal: Terminal, fmt: str = "text") -> None:
     """An error as one line plus a hint on stderr. Tracebacks only for bugs in dbctl (always,
-    so that they can be reported) and, with ``verbose``, for expected errors."""
+    so that they can be reported) and, with ``verbose``, for expected errors. With ``fmt``
+    ``json`` also ``{"error": ..., "hint": ..., "exit_code": N}`` on stdout, for scripts (a
+    broken pipe, which exits 0, writes nothing more)."""
     code = exit_code(error)
+    if fmt == "json" and code is not ExitCode.OK:
+        terminal.write_json(error_json(error))
     shown = code is ExitCode.INTERNAL_ERROR or (terminal.verbose and isinstance(error, DbctlError))
     if shown and error.__traceback__ is not None:
         terminal.err.print("".join(traceback.format_exception(error)), markup=False)
+    if isinstance(error, DbctlError) or code in _MESSAGES:
+        message, hint = _message(error)
+        terminal.error(message, hint)
+
+
+_MESSAGES = {
+    ExitCode.INTERRUPTED: "interrupted",
+    ExitCode.INTERNAL_ERROR: "internal error in dbctl (this is a bug; please report it with the output above)",
+}
+
+
+def _message(error: BaseException) -> tuple[str, str | None]:
     if isinstance(error, DbctlError):
-        terminal.error(error.message, error.hint)
-    elif code is ExitCode.INTERRUPTED:
-        terminal.error("interrupted")
-    elif code is ExitCode.INTERNAL_ERROR:
-        terminal.error("internal error in dbctl (this is a bug; please report it with the output above)")
+        return error.message, error.hint
+    return _MESSAGES.get(exit_code(error), str(error)), None
+
+
+def error_json(error: BaseException) -> dict[str, Any]:
+    """The JSON of a command that failed: ``error`` (the one line of stderr), ``hint`` (or
+    null) and ``exit_code``, the code the process exits with."""
+    message, hint = _message(error)
+    return {"error": message, "hint": hint, "exit_code": int(exit_code(error))}

@@ -16,14 +16,14 @@ from dbctl.results import CurrentResult, MigrateResult, MultiResult, StatusResul
 def summary(outcome: TargetOutcome) -> str:
     """One target's result in a few words (markup)."""
     result = outcome.result
+    if isinstance(result, StatusResult):  # also unreachable, which carries an error
+        return status_summary(result)
     if outcome.error is not None:
         return f"error: {escape(outcome.error)}"
     if isinstance(result, MigrateResult):
         return migrate_summary(result)
     if isinstance(result, CurrentResult):
         return current_summary(result)
-    if isinstance(result, StatusResult):
-        return status_summary(result)
     return ""
 
 

@@ -68,9 +68,9 @@ def test_lint_report_fails_at_fail_on() -> None:
         (StatusResult("t", True, ("a",), ("a",)), ExitCode.OK, ExitCode.OK),
         (StatusResult("t", True, ("a",), ("b",), PENDING), ExitCode.OK, ExitCode.FINDINGS),
         (StatusResult("t", True, ("a",), ("a",), modified=PENDING), ExitCode.FINDINGS, ExitCode.FINDINGS),
-        (StatusResult("t", False, error="down"), ExitCode.OK, ExitCode.UNREACHABLE),
+        (StatusResult("t", False, error="down"), ExitCode.UNREACHABLE, ExitCode.UNREACHABLE),
     ],
-    ids=["at head", "pending", "modified since applied", "unreachable"],
+    ids=["at head", "pending", "modified since applied", "unreachable, with or without the gate"],
 )
 def test_status_with_and_without_the_gate(result: StatusResult, plain: ExitCode, gated: ExitCode) -> None:
     assert exit_code(result) is plain
@@ -82,3 +82,9 @@ def test_multi_target_run_exits_with_the_worst_code() -> None:
     assert exit_code(TargetOutcome("b", 5)) is ExitCode.LOCK_TIMEOUT
     assert exit_code(MultiResult("upgrade", outcomes)) is ExitCode.LOCK_TIMEOUT
     assert exit_code(MultiResult("upgrade", ())) is ExitCode.OK
+
+
+def test_an_unreachable_status_outcome_carries_its_error() -> None:
+    down = StatusResult("t", False, error="connection refused")
+    assert TargetOutcome("t", 3, result=down).to_json()["error"] == "connection refused"
+    assert TargetOutcome("t", 0, result=StatusResult("t", True)).error is None

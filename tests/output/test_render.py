@@ -360,6 +360,29 @@ def test_interrupted_and_broken_pipe(term) -> None:
     assert term.err == "error: interrupted\n"
 
 
+@pytest.mark.parametrize(
+    ("error", "data"),
+    [
+        (UsageError("bad [thing]", hint="try this"), {"error": "bad [thing]", "hint": "try this", "exit_code": 2}),
+        (ConnectionFailed("refused"), {"error": "refused", "hint": None, "exit_code": 3}),
+        (KeyboardInterrupt(), {"error": "interrupted", "hint": None, "exit_code": 130}),
+    ],
+)
+def test_json_errors_on_stdout_and_the_line_on_stderr(error: BaseException, data: dict, term) -> None:
+    render_error(error, term.terminal, "json")
+    assert json.loads(term.out) == data
+    assert term.err.splitlines()[0] == f"error: {data['error']}"
+
+
+def test_json_errors_write_nothing_for_a_broken_pipe_and_hide_passwords(term) -> None:
+    render_error(BrokenPipeError(), term.terminal, "json")
+    assert term.out == ""
+    register_secret("s3cr3t-for-json-error-test")
+    render_error(ConnectionFailed("password s3cr3t-for-json-error-test rejected"), term.terminal, "json")
+    assert "s3cr3t-for-json-error-test" not in term.out + term.err
+    assert json.loads(term.out)["exit_code"] == 3
+
+
 def test_no_renderer_for_an_unknown_type(term) -> None:
     with pytest.raises(TypeError, match="no renderer for dict"):
         render({}, "text", term.terminal)
