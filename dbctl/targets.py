@@ -5,12 +5,13 @@ No SQLAlchemy import here: `dbctl targets` and `dbctl check` must start fast.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from dbctl.config.interpolate import MalformedReference, MissingVariable, interpolate
 from dbctl.config.model import ProjectConfig, TargetConfig
-from dbctl.errors import TargetError
+from dbctl.errors import TargetError, UsageError
 from dbctl.redact import register_secret
 from dbctl.urls import DIALECT_ALIASES as DIALECT_ALIASES  # re-exported for lint
 from dbctl.urls import parse_url, redact_url
@@ -201,3 +202,54 @@ def describe_targets(project: ProjectConfig) -> list[TargetInfo]:
         dialect, driver = (None, None) if resolved.chosen_by_env else (resolved.dialect, resolved.driver)
         infos.append(TargetInfo(name, dialect, driver, resolved.display_url, target.protected, is_default))
     return infos
+
+
+def expand_targets(project: ProjectConfig, names: Sequence[str] | None, all_targets: bool) -> list[str | None]:
+    """Target and group names to target names, in order, without repeats. No names and not
+    ``all_targets`` means the default target (``[None]``)."""
+    if all_targets:
+        return list(project.targets)
+    if not names:
+        return [None]
+    result: list[str | None] = []
+    for name in names:
+        if name in project.groups:
+            members: Sequence[str] = project.groups[name]
+        elif name in project.targets:
+            members = [name]
+        else:
+            known = sorted(project.targets) + [f"{g} (group)" for g in sorted(project.groups)]
+            raise TargetError(
+                f"unknown target or group '{name}' in {project.display_path}",
+                hint="known: " + ", ".join(known) if known else "no targets are configured",
+            )
+        result += [member for member in members if member not in result]
+    return result
+
+
+def select_targets(
+    project: ProjectConfig, names: Sequence[str] | None, all_targets: bool
+) -> tuple[list[str | None], bool]:
+    """The targets a command runs on (:func:`expand_targets`), every URL checked (and its
+    password learnt for scrubbing) before anything runs, and whether that is a multi-target run
+    (several names, a group, or ``all_targets``)."""
+    selected = expand_targets(project, names, all_targets)
+    for target in selected:
+        resolve_target(project, target)
+    fan_out = all_targets or len(names or ()) > 1 or any(n in project.groups for n in names or ())
+    return selected, fan_out
+
+
+def single_target(project: ProjectConfig, names: Sequence[str], command: str) -> str | None:
+    """The one target ``names`` (target or group names) name for a ``command`` that runs on one
+    target only; None when ``names`` is empty. :raises UsageError: they name several."""
+    if not names:
+        return None
+    selected, _ = select_targets(project, names, False)
+    if len(selected) != 1:
+        listed = ", ".join(str(name) for name in selected)
+        raise UsageError(
+            f"{command} takes one target, not {len(selected)} ({listed}); nothing was done",
+            hint=f"run `dbctl {command}` once per target, each with its own -t",
+        )
+    return selected[0]

@@ -138,7 +138,7 @@ class ConfigurePolicy:
         options = {**self.defaults, **options}
         theirs = options.get("on_version_apply")
         ours = self.on_version_apply
-        if ours is not None:
+        if ours is not None and theirs != ours:  # dbctl's env.py passes ours on already
             options["on_version_apply"] = _both(theirs, ours)
         if self.exclude_tables:
             options["include_object"] = _without(options.get("include_object"), self.exclude_tables)

@@ -95,6 +95,7 @@ class MigrationRun:
         """Run the Alembic command: env.py and the revisions, with failures as MigrationFailed,
         under ``policy`` (the identity guard and dbctl's hooks)."""
         project = self.scripts.project
+        check_script_location(project, env=True)
         with (
             guarded(policy),
             migration_errors(project, self.scripts.revision_at, self.steps, self.command_name),
@@ -217,7 +218,6 @@ def migrate(
     # the lock wait only for each other's migrations: imports, loading the graph, checksums.
     import alembic.command  # noqa: F401
 
-    check_script_location(scripts.project, env=True)
     scripts.graph()
     sums = scripts.checksums()
     strategy = strategy_for(scripts)

@@ -14,8 +14,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any
 
-from dbctl.config.model import ProjectConfig
-from dbctl.errors import DbctlError, TargetError, exit_code
+from dbctl.errors import DbctlError, exit_code
 from dbctl.results import TargetOutcome
 
 Job = Callable[..., Any]  # job(target=NAME) -> result; raises DbctlError on expected failures
@@ -34,29 +33,6 @@ def _process_context(preload: Sequence[str]) -> multiprocessing.context.BaseCont
         context.set_forkserver_preload(list(preload))
         return context
     return multiprocessing.get_context("spawn")
-
-
-def expand_targets(project: ProjectConfig, names: Sequence[str] | None, all_targets: bool) -> list[str | None]:
-    """Target and group names to target names, in order, without repeats. No names and not
-    ``all_targets`` means the default target (``[None]``)."""
-    if all_targets:
-        return list(project.targets)
-    if not names:
-        return [None]
-    result: list[str | None] = []
-    for name in names:
-        if name in project.groups:
-            members: Sequence[str] = project.groups[name]
-        elif name in project.targets:
-            members = [name]
-        else:
-            known = sorted(project.targets) + [f"{g} (group)" for g in sorted(project.groups)]
-            raise TargetError(
-                f"unknown target or group '{name}' in {project.display_path}",
-                hint="known: " + ", ".join(known) if known else "no targets are configured",
-            )
-        result += [member for member in members if member not in result]
-    return result
 
 
 def run_one(job: Job, target: str, judge: Judge = exit_code) -> TargetOutcome:

@@ -130,7 +130,7 @@ def test_pending_follows_the_graph_on_branches(tmp_path: Path) -> None:
     assert executor.ancestors(("bbbb",)) == {"0001aaaa0001", "bbbb"}
 
 
-def test_a_classic_env_runs_through_its_own_connection_and_is_recorded_after(tmp_path: Path) -> None:
+def test_a_classic_env_runs_through_its_own_connection_with_dbctls_hooks(tmp_path: Path) -> None:
     ids = write_project(tmp_path, {"dev": f"sqlite:///{tmp_path / 'app.db'}"}, revisions=3)
     env = tmp_path / "migrations" / "env.py"
     assert runner.strategy_for(Scripts(api.load_project(config_file=tmp_path / "dbctl.toml"))).__class__.__name__ == (
@@ -142,12 +142,13 @@ def test_a_classic_env_runs_through_its_own_connection_and_is_recorded_after(tmp
 
     result = api.upgrade(project)
     assert result.before == () and result.after == (ids[-1],)
-    assert result.steps == ()  # no per-revision hook in a classic env.py (issue 10 changes this)
+    # the guard adds the per-revision hook to whatever a classic env.py configures
+    assert [step.revision for step in result.steps] == ids
     rows = query(f"sqlite:///{tmp_path / 'app.db'}", "SELECT revision, direction FROM dbctl_ledger ORDER BY id")
     assert rows == [(rev, "upgrade") for rev in ids]
     api.downgrade(project, "base")
     rows = query(f"sqlite:///{tmp_path / 'app.db'}", "SELECT revision, direction FROM dbctl_ledger ORDER BY id")
-    assert rows[3:] == [(rev, "downgrade") for rev in ids]  # as today: graph order, not the order run
+    assert rows[3:] == [(rev, "downgrade") for rev in reversed(ids)]  # in the order run
 
 
 def test_the_stdout_capture_is_only_around_project_code(tmp_path: Path) -> None:

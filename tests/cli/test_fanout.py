@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from dbctl import api
-from dbctl.deploy.fanout import expand_targets, run_many
+from dbctl.deploy.fanout import run_many
 from dbctl.errors import ConnectionFailed, LockTimeout, TargetError
+from dbctl.targets import expand_targets
 
 
 def job(*, target: str) -> str:

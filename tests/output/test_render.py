@@ -55,7 +55,7 @@ def test_current(result: CurrentResult, line: str, term) -> None:
 
 def test_current_json(term) -> None:
     render(CurrentResult("dev", (A,), (A, B)), "json", term.terminal)
-    assert json.loads(term.out) == {"target": "dev", "current": [A], "heads": [A, B], "at_head": False}
+    assert json.loads(term.out) == {"target": "dev", "current": [A], "heads": [A, B], "at_head": False, "notices": []}
 
 
 def test_status_lines(term) -> None:
@@ -97,6 +97,7 @@ def test_status_json_shape(term) -> None:
         "pending": [],
         "modified": [],
         "error": "down",
+        "notices": [],
     }
 
 
@@ -320,7 +321,7 @@ def test_summary_json_carries_the_worst_exit_code(term) -> None:
         {
             "target": "a",
             "exit_code": 0,
-            "result": {"target": "a", "current": [A], "heads": [A], "at_head": True},
+            "result": {"target": "a", "current": [A], "heads": [A], "at_head": True, "notices": []},
             "error": None,
         },
         {"target": "c", "exit_code": 3, "result": None, "error": "could not connect"},

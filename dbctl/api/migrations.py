@@ -1,7 +1,4 @@
-"""The public Python API of dbctl, and the only part of the core the command line calls: plain
-functions returning result dataclasses. Nothing here prints or exits; failures are
-:class:`dbctl.errors.DbctlError` subclasses (:func:`dbctl.errors.exit_code` maps either to a code).
-"""
+"""Revisions and databases: write revisions, migrate, read where a target is, fan out."""
 
 from __future__ import annotations
 
@@ -11,150 +8,26 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dbctl.config import find_config_file, load_config
+from dbctl.api.project import _executor, confirmation_needed
 from dbctl.config.model import ProjectConfig
 from dbctl.deploy.locking import DEFAULT_LOCK_TIMEOUT, LockHolder
 from dbctl.errors import ConfirmationRequired, ConnectionFailed, UsageError
-from dbctl.targets import describe_targets, resolve_target, select_target
+from dbctl.targets import select_target
 
 if TYPE_CHECKING:  # the results are imported where they are made: `dbctl check` never needs most
     from dbctl.alembic_bridge.executor import Executor
-    from dbctl.lint.findings import LintReport
-    from dbctl.lint.registry import Rule
     from dbctl.results import (
         CurrentResult,
-        InitResult,
         MigrateResult,
         MultiResult,
         OfflineResult,
         RevisionInfo,
         RevisionList,
         RevisionResult,
-        RuleList,
         StatusResult,
         StepResult,
-        TargetList,
         TargetOutcome,
-        TargetSelection,
     )
-
-__all__ = [
-    "check",
-    "confirmation_needed",
-    "current",
-    "downgrade",
-    "heads",
-    "history",
-    "init",
-    "list_targets",
-    "load_project",
-    "merge",
-    "offline_sql",
-    "parse_duration",
-    "revision",
-    "rule_doc",
-    "rules",
-    "run_many",
-    "select_targets",
-    "show",
-    "single_target",
-    "stamp",
-    "status",
-    "upgrade",
-]
-
-
-def load_project(
-    start: Path | None = None, config_file: Path | None = None, *, x_arguments: Sequence[str] = ()
-) -> ProjectConfig:
-    """Find (walking up from ``start``, default the working directory) and load the config.
-    ``x_arguments`` (``"key=value"``, Alembic's ``-x``) reach the project's env.py through
-    ``context.get_x_argument()``, after any the config already holds."""
-    project = load_config(find_config_file(start or Path.cwd(), config_file))
-    if x_arguments:
-        project = replace(project, x_arguments=(*project.x_arguments, *x_arguments))
-    return project
-
-
-def _executor(
-    project: ProjectConfig, target: str | None = None, *, needs_target: bool = True, wait: float | None = None
-) -> Executor:
-    from dbctl.alembic_bridge.executor import Executor
-
-    resolved = resolve_target(project, target) if needs_target else None
-    if resolved is not None and wait and not resolved.chosen_by_env:
-        from dbctl.alembic_bridge.connect import wait_until_reachable
-
-        wait_until_reachable(resolved, wait)
-    return Executor(project, resolved)
-
-
-def list_targets(project: ProjectConfig) -> TargetList:
-    """Every configured target with its dialect, driver and redacted URL (never connects)."""
-    from dbctl.results import TargetList
-
-    return TargetList(tuple(describe_targets(project)))
-
-
-def select_targets(
-    project: ProjectConfig, names: Sequence[str] | None = None, *, all_targets: bool = False
-) -> TargetSelection:
-    """The targets a command runs on: target and group names expanded, in order, without repeats
-    (none: the default target, ``None``), every URL checked (and password learnt for scrubbing)
-    before anything runs. Several names, a group or ``all_targets`` make a multi-target run
-    (``fan_out``). :raises TargetError: an unknown target or group, or an unusable URL."""
-    from dbctl.deploy.fanout import expand_targets
-    from dbctl.results import TargetSelection
-
-    selected = expand_targets(project, names, all_targets)
-    for target in selected:
-        resolve_target(project, target)
-    fan_out = all_targets or len(names or ()) > 1 or any(n in project.groups for n in names or ())
-    return TargetSelection(tuple(selected), fan_out)
-
-
-def single_target(project: ProjectConfig, names: Sequence[str], *, command: str) -> str | None:
-    """The one target named by ``names`` (target or group names, as for :func:`select_targets`)
-    for a ``command`` that runs on one target only; ``None`` when ``names`` is empty.
-    :raises UsageError: they name several targets (never just the last one is used)."""
-    if not names:
-        return None
-    selection = select_targets(project, names)
-    if len(selection.names) != 1:
-        listed = ", ".join(str(name) for name in selection.names)
-        raise UsageError(
-            f"{command} takes one target, not {len(selection.names)} ({listed}); nothing was done",
-            hint=f"run `dbctl {command}` once per target, each with its own -t",
-        )
-    return selection.names[0]
-
-
-def parse_duration(value: str | None, option: str) -> float | None:
-    """Seconds in a duration such as ``500ms``, ``5s``, ``10min`` (None stays None).
-    :raises UsageError: naming ``option`` when ``value`` is not a duration."""
-    from dbctl.config.durations import parse_duration as parse
-
-    try:
-        return None if value is None else parse(value)
-    except ValueError as error:
-        raise UsageError(f"{option}: {error}") from None
-
-
-def init(
-    root: Path,
-    *,
-    directory: str | None = None,
-    url: str | None = None,
-    metadata: str | None = None,
-    sync: bool = False,
-    pyproject: bool = False,
-) -> InitResult:
-    """Create a migration environment (in ``directory``, default ``migrations``) and its config in
-    ``root``; beside an existing Alembic project, adopt it instead: write nothing, or only the
-    dbctl config a ``url`` asks for (see :mod:`dbctl.scaffold`)."""
-    from dbctl.scaffold import init_project
-
-    return init_project(root, directory=directory, url=url, metadata=metadata, sync=sync, pyproject=pyproject)
 
 
 def revision(
@@ -199,14 +72,6 @@ def upgrade(
     return _executor(project, target, wait=wait).migrate(
         "upgrade", revision, on_step, lock_timeout=lock_timeout, on_lock_wait=on_lock_wait, on_next=on_next
     )
-
-
-def confirmation_needed(project: ProjectConfig, target: str | None = None) -> str | None:
-    """The name of ``target`` (default: the default target) when it is protected, else None.
-    Destructive commands (downgrade, stamp) on a protected target need ``confirm=True`` (the
-    CLI's --yes) or ``confirm=`` that name as the user typed it when asked; False is refused."""
-    chosen = select_target(project, target)
-    return chosen.name if chosen.protected else None
 
 
 def _confirmed(
@@ -332,54 +197,6 @@ def heads(project: ProjectConfig) -> RevisionList:
 def show(project: ProjectConfig, rev: str) -> RevisionInfo:
     """One revision, by id, unique prefix or symbol (``head``)."""
     return _executor(project, needs_target=False).show(rev)
-
-
-def check(
-    project: ProjectConfig,
-    paths: list[Path] | None = None,
-    *,
-    since: str | None = None,
-    models: bool = False,
-    drift: bool = False,
-    roundtrip: bool = False,
-    target: str | None = None,
-    on_progress: Callable[[str], None] | None = None,
-) -> LintReport:
-    """Lint the migrations statically (never imported, no Alembic, no SQLAlchemy), plus, when asked,
-    the model rules (``models``), drift between the models and the migrated schema (``drift``), the
-    round trip (``roundtrip``) and, with a ``target``, applied revisions whose files changed since
-    (``on_progress`` hears those checks). ``report.failed``: anything at ``[lint] fail_on``?"""
-    if not (models or drift or roundtrip or target is not None):
-        from dbctl.lint.api import lint_project
-
-        return lint_project(project, paths=paths, since=since)
-    from dbctl.checks import CheckOptions, check_project
-
-    options = CheckOptions(models=models, drift=drift, roundtrip=roundtrip, target=target)
-    return check_project(project, options, paths=paths, since=since, on_progress=on_progress)
-
-
-def rules() -> RuleList:
-    """Every lint rule, in code order."""
-    from dbctl.lint.registry import all_rules
-    from dbctl.results import RuleList
-
-    return RuleList(tuple(all_rules().values()))
-
-
-def rule_doc(code: str) -> Rule:
-    """The rule with ``code`` (case-insensitive) or that name; ``rule.doc`` is its documentation.
-    :raises UsageError: no such rule (the hint names the closest code)."""
-    import difflib
-
-    from dbctl.lint.registry import all_rules, get_rule
-
-    found = get_rule(code) or next((rule for rule in all_rules().values() if rule.name == code), None)
-    if found is None:
-        close = difflib.get_close_matches(code.upper(), list(all_rules()), n=1)
-        hint = f"did you mean {close[0]}?" if close else "`dbctl rules` lists the known codes"
-        raise UsageError(f"unknown rule code '{code}'", hint=hint)
-    return found
 
 
 def merge(project: ProjectConfig, message: str | None = None) -> RevisionResult:
