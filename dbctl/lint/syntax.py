@@ -160,6 +160,14 @@ class OpCall:
         )
 
 
+def calls_after(calls: Sequence[OpCall], call: OpCall) -> list[OpCall]:
+    """The calls of ``calls`` (one function's, in source order) that come after ``call``."""
+    for index, other in enumerate(calls):
+        if other is call:
+            return list(calls[index + 1 :])
+    return []
+
+
 def column_calls(node: ast.expr | None) -> list[ast.Call]:
     """The ``sa.Column(...)`` / ``Column(...)`` call a node is, as a list (empty otherwise)."""
     if type(node) is ast.Call and callee_name(node) == "Column":

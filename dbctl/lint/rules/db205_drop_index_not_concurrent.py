@@ -3,7 +3,9 @@
 **What it does**
 
 Flags `op.drop_index` / `batch_op.drop_index` in `upgrade()` on a table that was not created
-in the same migration, when `postgresql_concurrently=True` is not passed.
+in the same migration, when `postgresql_concurrently=True` is not passed. An index dropped
+before `op.drop_table` of its table later in the same `upgrade()` is not flagged: the table
+goes anyway, and DB403 reports the drop of the table.
 
 **Why is this bad?**
 
@@ -28,7 +30,8 @@ def upgrade():
 
 **Alembic notes**
 
-Pass `table_name=` so the table is known; without it the table counts as existing.
+Pass `table_name=` so the table is known; without it the table counts as existing (and a
+later `drop_table` cannot be matched to it).
 `downgrade()` is not checked. Like the concurrent create, it needs `autocommit_block()` (DB204).
 
 **Options**
@@ -46,6 +49,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from dbctl.lint.registry import Hit, Rule, register
+from dbctl.lint.syntax import calls_after
 
 if TYPE_CHECKING:
     from dbctl.lint.parse import Migration
@@ -65,6 +69,9 @@ class DropIndexNotConcurrent(Rule):
 
     def check_call(self, call: OpCall, migration: Migration) -> Iterator[Hit]:
         if call.existing_table and not call.kw_true("postgresql_concurrently"):
+            later = calls_after(migration.calls_in(call.function), call)
+            if call.table and any(c.method == "drop_table" and c.table == call.table for c in later):
+                return  # the table is dropped too: DB403's business
             yield call.hit(f"{call.subject()} on {call.on()} without postgresql_concurrently=True")
 
     def check_sql(self, statement: SqlStatement) -> Iterator[Hit]:
