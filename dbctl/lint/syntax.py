@@ -189,3 +189,26 @@ def column_kw(call: ast.Call, name: str) -> ast.expr | None:
         if kw.arg == name:
             return kw.value
     return None
+
+
+def type_name(node: ast.expr | None) -> str | None:
+    """The name of a SQLAlchemy type expression: ``String`` for ``sa.String(50)``, ``sa.String``
+    or ``String``; ``VARCHAR`` for ``postgresql.VARCHAR(length=50)``. None for anything else."""
+    if type(node) is ast.Call:
+        node = node.func
+    if type(node) is ast.Attribute:
+        return node.attr
+    if type(node) is ast.Name:
+        return node.id
+    return None
+
+
+def column_type(call: ast.Call) -> ast.expr | None:
+    """The type of a ``Column(...)`` call: ``type_=`` or the positional argument after the name."""
+    for kw in call.keywords:
+        if kw.arg == "type_":
+            return kw.value
+    args = [a for a in call.args if type(a) is not ast.Starred]
+    if args and type(args[0]) is ast.Constant:
+        args = args[1:]  # the name
+    return args[0] if args else None

@@ -4,7 +4,10 @@
 
 Flags `op.add_column` / `batch_op.add_column` in `upgrade()` on a table that was not created
 in the same migration, when the column has `nullable=False` (or `primary_key=True`) and no
-`server_default`.
+`server_default`. A column the database fills itself is not flagged: an identity column
+(`sa.Identity()`), an integer primary key with `autoincrement=True` (a `SERIAL` on
+PostgreSQL), or a `serial` / `bigserial` / `smallserial` type; in raw SQL, `serial` types and
+`GENERATED ... AS IDENTITY` / `GENERATED ALWAYS AS (...) STORED`.
 
 **Why is this bad?**
 
@@ -35,6 +38,10 @@ Or add it nullable, backfill, then set `NOT NULL` (see DB304).
 **Alembic notes**
 
 Autogenerate renders `nullable=False` from the model but never invents a `server_default`.
+`primary_key=True` without `autoincrement=True` is still flagged: whether SQLAlchemy renders
+it as `SERIAL` depends on the type and the other columns, which the linter does not guess.
+Adding an identity or serial column fills every existing row: on PostgreSQL that rewrites the
+table, which is not this rule's concern.
 
 **Options**
 
@@ -52,7 +59,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from dbctl.lint.registry import Hit, Rule, register
-from dbctl.lint.syntax import column_calls, column_kw, column_name, is_true
+from dbctl.lint.sql import name_list
+from dbctl.lint.syntax import callee_name, column_calls, column_kw, column_name, column_type, is_true, type_name
 
 if TYPE_CHECKING:
     from dbctl.lint.parse import Migration
@@ -60,8 +68,23 @@ if TYPE_CHECKING:
     from dbctl.lint.syntax import OpCall
 
 
+_SERIAL = frozenset({"serial", "bigserial", "smallserial", "serial2", "serial4", "serial8"})
+_INTEGER = frozenset({"integer", "biginteger", "smallinteger", "int", "bigint", "smallint"})
+
+
 def _is(node: ast.expr | None, value: object) -> bool:
     return type(node) is ast.Constant and node.value is value
+
+
+def _filled_by_database(column: ast.Call) -> bool:
+    """An identity column, an ``autoincrement=True`` integer primary key, or a serial type."""
+    if any(type(arg) is ast.Call and callee_name(arg) == "Identity" for arg in column.args):
+        return True
+    kind = (type_name(column_type(column)) or "").lower()
+    if kind in _SERIAL:
+        return True
+    key = is_true(column_kw(column, "primary_key"))
+    return kind in _INTEGER and key and is_true(column_kw(column, "autoincrement"))
 
 
 @register
@@ -80,7 +103,7 @@ class AddNotNullColumnWithoutDefault(Rule):
             nullable = column_kw(column, "nullable")
             not_null = _is(nullable, False) or (is_true(column_kw(column, "primary_key")) and nullable is None)
             default = column_kw(column, "server_default")
-            if not_null and (default is None or _is(default, None)):
+            if not_null and (default is None or _is(default, None)) and not _filled_by_database(column):
                 yield call.hit(
                     f"NOT NULL column {column_name(column) or '?'!r} without server_default added to {call.on()}: "
                     "fails on any table that has rows"
@@ -91,6 +114,9 @@ class AddNotNullColumnWithoutDefault(Rule):
             if subtype != "AT_AddColumn" or kind != "ColumnDef":
                 continue
             constraints, not_null = statement.added_column(definition)
-            if not_null and not any(c.get("contype") == "CONSTR_DEFAULT" for c in constraints):
+            filled = {"CONSTR_DEFAULT", "CONSTR_IDENTITY", "CONSTR_GENERATED"}
+            type_names = definition.get("typeName", {}).get("names", [])
+            serial = name_list(type_names[-1:]).lower() in _SERIAL
+            if not_null and not serial and not any(c.get("contype") in filled for c in constraints):
                 column, table = definition.get("colname"), statement.relation
                 yield statement.hit(f"NOT NULL column '{column}' added to existing table '{table}' without a DEFAULT")
