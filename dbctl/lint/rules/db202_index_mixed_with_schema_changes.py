@@ -4,6 +4,9 @@
 
 Flags `op.create_index` (or `batch_op.create_index`) on an existing table in an `upgrade()`
 that also makes other schema changes (adds columns, creates tables, alters constraints ...).
+A PostgreSQL rule: its reason (below) is PostgreSQL's concurrent index build, so it does not
+run on SQLite-only projects, where an index build in a transaction with other DDL is normal
+(SQLite has no concurrent build and locks the whole database for any DDL anyway).
 
 **Why is this bad?**
 
@@ -43,7 +46,7 @@ other indexes in the same migration does not count as another change.
 
 **Options**
 
-None.
+None. Runs when a PostgreSQL target is configured or `[lint] dialects` includes `postgresql`.
 
 **References**
 
@@ -69,6 +72,7 @@ class IndexMixedWithSchemaChanges(Rule):
     code = "DB202"
     name = "index-mixed-with-schema-changes"
     severity = "warning"
+    dialects = ("postgresql",)
     per_file = True
     fix = "move the index into a migration of its own"
 

@@ -1,0 +1,31 @@
+"""False-positive patterns found on real histories that a fixture file alone cannot state: a
+rule's dialect scope, and the severity of a finding."""
+
+from __future__ import annotations
+
+from lint_helpers import Project, migration
+
+from dbctl.config.model import LintConfig
+from dbctl.lint.api import enabled_rules, lint_project
+
+MIXED = """
+def upgrade():
+    op.add_column("order", sa.Column("status", sa.String(20)))
+    op.create_index("ix_order_status", "order", ["status"])
+
+
+def downgrade():
+    op.drop_index("ix_order_status", table_name="order")
+    op.drop_column("order", "status")
+"""
+
+
+def test_db202_is_a_postgresql_rule(mproject: Project) -> None:
+    sqlite = enabled_rules(mproject.config(lint=LintConfig(dialects=("sqlite",))))
+    postgresql = enabled_rules(mproject.config(lint=LintConfig(dialects=("postgresql",))))
+    assert "DB202" not in sqlite and "DB202" in postgresql
+    mproject.add("r1.py", migration("r1", None, MIXED))
+    on_sqlite = lint_project(mproject.config(lint=LintConfig(dialects=("sqlite",))))
+    on_postgresql = lint_project(mproject.config(lint=LintConfig(dialects=("postgresql",))))
+    assert not [f for f in on_sqlite.findings if f.code == "DB202"]
+    assert [f.line for f in on_postgresql.findings if f.code == "DB202"] == [11]
