@@ -53,7 +53,7 @@ def model_findings(
         rule = rules[code]
         for hit in rule.check_metadata(metadata):
             file, line = _location(sources, hit)
-            findings.append(texts.finding(rule, file, line, hit.message, severity))
+            findings.append(texts.finding(rule, file, line, hit.message, severity, hit.help))
     return findings
 
 

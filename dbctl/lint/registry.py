@@ -59,6 +59,7 @@ class ModelHit(NamedTuple):
     message: str
     table: str | None = None
     column: str | None = None
+    help: str | None = None  # None: the rule's ``fix``
 
 
 class Rule:

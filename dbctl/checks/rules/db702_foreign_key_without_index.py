@@ -35,6 +35,8 @@ class Post(Base):
 
 **Alembic notes**
 
+Each finding's help names its own column(s), e.g.
+`add an index that starts with the foreign-key column(s): Index(None, "role_id")`.
 Autogenerate then writes the index into the next migration. On an existing PostgreSQL table
 build it with `postgresql_concurrently=True` inside `autocommit_block()` (see DB203, DB204).
 
@@ -67,7 +69,7 @@ class ForeignKeyWithoutIndex(Rule):
     check = "models"
     enabled_by = "models"
     opt_in = True
-    fix = 'add an index that starts with the foreign-key column(s), e.g. Index(None, "author_id")'
+    fix = "add an index that starts with the foreign-key column(s)"
 
     def check_metadata(self, metadata: Any) -> Iterator[ModelHit]:
         for table in metadata.sorted_tables:
@@ -78,12 +80,14 @@ class ForeignKeyWithoutIndex(Rule):
                     continue
                 referred = fk.referred_table.name
                 shown = ", ".join(columns)
+                quoted = ", ".join('"' + column + '"' for column in columns)
                 yield ModelHit(
                     f"foreign key {table.name}({shown}) → {referred} has no index that starts with "
                     f"{'it' if len(columns) == 1 else 'them'}: joins from {referred} and deletes on {referred} "
                     f"scan {table.name}",
                     table=table.name,
                     column=columns[0],
+                    help=f"{self.fix}: Index(None, {quoted})",
                 )
 
 
