@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -114,10 +115,73 @@ def analyse(site: SqlSite, consts: dict[str, ast.expr], parse_statements: bool) 
     if site.sql is None or not parse_statements:
         return []
     try:
-        return parse(site.sql)
+        return parse(for_parser(site.sql))
     except ValueError as exc:
         site.parse_error = str(exc)
         return []
+
+
+# A bind parameter as SQLAlchemy's ``text()`` finds it (``:name``, not ``::cast``, not ``\\:``);
+# unlike SQLAlchemy's own pattern, ``:id::int`` is one bind followed by a cast.
+_BIND = re.compile(r"(?<![:\w\\]):\w+")
+_ESCAPED_COLONS = re.compile(r"(?:\\:)+")
+
+
+def for_parser(sql: str) -> str:
+    """``sql`` as PostgreSQL's parser should see it, with the same length in UTF-8 bytes and
+    the same lines (libpg_query's statement positions are byte offsets: they stay right).
+
+    SQLite ``PRAGMA`` statements are blanked out (SQLite's own; nothing in them for the
+    PostgreSQL rules). ``:name`` binds become ``$1`` placeholders and backslash-escaped colons
+    plain colons: Alembic runs ``op.execute`` strings through ``text()`` as well.
+    """
+    if ":" in sql:
+        sql = _BIND.sub(lambda m: "$1".ljust(len(m.group().encode("utf-8"))), sql)
+        sql = _ESCAPED_COLONS.sub(lambda m: " " * (len(m.group()) // 2) + ":" * (len(m.group()) // 2), sql)
+    if "pragma" in sql.lower():
+        for start, end in reversed(list(_statement_spans(sql))):
+            if _first_word(sql, start, end).lower() == "pragma":
+                sql = sql[:start] + re.sub(r"[^\n]+", _blank, sql[start:end]) + sql[end:]
+    return sql
+
+
+def _blank(match: re.Match[str]) -> str:
+    return " " * len(match.group().encode("utf-8"))
+
+
+def _statement_spans(sql: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each statement of ``sql``, its ``;`` included: semicolons inside quotes,
+    dollar quotes and comments do not end a statement."""
+    start = i = 0
+    size = len(sql)
+    while i < size:
+        char = sql[i]
+        if char in "'\"":
+            end = sql.find(char, i + 1)
+            i = size if end < 0 else end + 1
+        elif sql.startswith("--", i):
+            end = sql.find("\n", i)
+            i = size if end < 0 else end + 1
+        elif sql.startswith("/*", i):
+            end = sql.find("*/", i + 2)
+            i = size if end < 0 else end + 2
+        elif char == "$" and (tag := re.match(r"\$(?:[A-Za-z_]\w*)?\$", sql[i:])):
+            end = sql.find(tag.group(), i + len(tag.group()))
+            i = size if end < 0 else end + len(tag.group())
+        elif char == ";":
+            yield start, i + 1
+            start = i = i + 1
+        else:
+            i += 1
+    if start < size:
+        yield start, size
+
+
+def _first_word(sql: str, start: int, end: int) -> str:
+    """The first word of ``sql[start:end]`` after whitespace and comments."""
+    text = re.sub(r"--[^\n]*|/\*.*?\*/", " ", sql[start:end], flags=re.DOTALL)
+    match = re.match(r"\s*(\w+)", text)
+    return match.group(1) if match else ""
 
 
 def parse(sql: str) -> list[dict[str, Any]]:

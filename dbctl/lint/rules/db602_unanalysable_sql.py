@@ -5,7 +5,10 @@
 Reports (as `info`) an `op.execute(...)` / `sa.text(...)` argument that is an f-string, a
 concatenation with non-literals, `%`-formatting, `.format()`, or a variable that is not a
 module-level string constant; and literal SQL that PostgreSQL's parser rejects (for
-example another dialect's syntax).
+example another dialect's syntax). Not reported: SQLite `PRAGMA` statements (skipped before
+parsing: SQLite's own, with nothing in them for the PostgreSQL rules to find; the other
+statements of the same string are still analysed), and `:name` bind parameters, which are
+parsed as placeholders (`$1`), as SQLAlchemy's `text()` turns them into parameters.
 
 **Why is this bad?**
 
@@ -30,7 +33,9 @@ def upgrade():
 **Alembic notes**
 
 SQLAlchemy constructs such as `op.execute(my_table.update().values(...))` are not SQL strings
-and are not reported.
+and are not reported. Alembic runs a string given to `op.execute` through `text()`, so binds
+and backslash-escaped colons are read the same way there as in `sa.text(...)`; line numbers of
+the statements after a `PRAGMA` or a bind stay those of the source.
 
 **Options**
 
