@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from dbctl.lint.registry import Hit
+from dbctl.lint.syntax import callee_name
 
 
 class _Unanalysable(Exception):
@@ -182,6 +183,20 @@ def _first_word(sql: str, start: int, end: int) -> str:
     text = re.sub(r"--[^\n]*|/\*.*?\*/", " ", sql[start:end], flags=re.DOTALL)
     match = re.match(r"\s*(\w+)", text)
     return match.group(1) if match else ""
+
+
+def parse_literal(expr: ast.expr, consts: dict[str, ast.expr]) -> list[dict[str, Any]] | None:
+    """The parsed statements of a literal SQL argument (a string, or ``text()`` of one); None
+    when it is not a literal SQL string, is built at run time, or the parser rejects it."""
+    if type(expr) is ast.Call and callee_name(expr) == "text":
+        if not expr.args:
+            return None
+        expr = expr.args[0]
+    try:
+        text = resolve_literal(expr, consts)
+        return None if text is None else parse(for_parser(text))
+    except (_Unanalysable, ValueError):
+        return None
 
 
 def parse(sql: str) -> list[dict[str, Any]]:

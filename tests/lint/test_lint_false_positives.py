@@ -3,7 +3,7 @@ rule's dialect scope, and the severity of a finding."""
 
 from __future__ import annotations
 
-from lint_helpers import Project, migration
+from lint_helpers import FIXTURES, Project, migration, project_config
 
 from dbctl.config.model import LintConfig
 from dbctl.lint.api import enabled_rules, lint_project
@@ -29,3 +29,16 @@ def test_db202_is_a_postgresql_rule(mproject: Project) -> None:
     on_postgresql = lint_project(mproject.config(lint=LintConfig(dialects=("postgresql",))))
     assert not [f for f in on_sqlite.findings if f.code == "DB202"]
     assert [f.line for f in on_postgresql.findings if f.code == "DB202"] == [11]
+
+
+def _severities(case: str, code: str) -> list[str]:
+    path = FIXTURES / code / case
+    report = lint_project(project_config(path.parent), paths=[path])
+    return [f.severity for f in report.findings if f.code == code]
+
+
+def test_db101_data_only_upgrade_is_an_info() -> None:
+    assert _severities("fail_data_only_info.py", "DB101") == ["info"]
+    assert _severities("fail_data_only_no_downgrade.py", "DB101") == ["info"]
+    assert _severities("fail_schema_hidden_in_sql.py", "DB101") == ["error"]
+    assert _severities("fail_pass_downgrade.py", "DB101") == ["error"]

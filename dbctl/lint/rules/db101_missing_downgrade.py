@@ -3,7 +3,13 @@
 **What it does**
 
 Flags a migration whose `upgrade()` changes the schema while `downgrade()` is missing, or
-contains only `pass`, `...`, a docstring or `raise NotImplementedError`.
+contains only `pass`, `...`, a docstring or `raise NotImplementedError`. An `upgrade()` that
+only changes data is not a schema change: `op.bulk_insert`, `op.execute` of literal SQL made
+only of `INSERT` / `UPDATE` / `DELETE` / `MERGE` / `SELECT` / `SET` / `TRUNCATE` statements and
+temporary tables (`CREATE TEMP TABLE`, dropped again), `op.execute` of a SQLAlchemy
+`update()` / `insert()` / `delete()` construct, and `op.create_table(..., prefixes=["TEMPORARY"])`
+with its `drop_table`. For such a migration the rule reports only an `info`: the data change
+cannot be undone by `dbctl downgrade`.
 
 **Why is this bad?**
 
@@ -38,6 +44,8 @@ def downgrade():
 Autogenerate writes both functions; this usually fires on hand-written revisions or after the
 generated downgrade was deleted. A revision that really is irreversible should say so with a
 suppression and a comment: `def downgrade():  # dbctl: ignore[DB101] data is gone`.
+`op.execute` of SQL built at run time, of SQL the parser rejects, or of anything that is not
+recognisably a data change (a variable, a `DDL` construct) counts as a schema change.
 
 **Options**
 
@@ -50,14 +58,79 @@ None.
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from dbctl.lint.registry import Hit, Rule, register
-from dbctl.lint.syntax import SCHEMA_OPS, is_trivial_body
+from dbctl.lint.sql import parse_literal, unwrap
+from dbctl.lint.syntax import SCHEMA_OPS, callee_name, is_text_call, is_trivial_body
 
 if TYPE_CHECKING:
     from dbctl.lint.parse import Migration
+    from dbctl.lint.syntax import OpCall
+
+# statements that change data, or nothing persistent, but not the schema
+_DATA_STATEMENTS = frozenset(
+    {"InsertStmt", "UpdateStmt", "DeleteStmt", "MergeStmt", "SelectStmt", "VariableSetStmt", "TruncateStmt"}
+)
+_DML_CONSTRUCTS = frozenset({"update", "insert", "delete"})
+
+
+def _is_temporary(call: OpCall) -> bool:
+    """``op.create_table(..., prefixes=["TEMPORARY"])`` (or ``TEMP``)."""
+    prefixes = call.kw("prefixes")
+    items = getattr(prefixes, "elts", None) or []
+    return any(getattr(item, "value", "") in ("TEMPORARY", "TEMP") for item in items)
+
+
+class _DataChanges:
+    """Sorts the calls of ``upgrade()``: schema changes, and changes of data only."""
+
+    def __init__(self, migration: Migration) -> None:
+        self.migration = migration
+        self.temporary: set[str] = set()
+        self.schema: list[OpCall] = []
+        self.data: list[OpCall] = []
+        for call in migration.calls_in("upgrade"):
+            if call.method == "bulk_insert":
+                self.data.append(call)
+            elif call.method in SCHEMA_OPS:
+                (self.data if self._data_only(call) else self.schema).append(call)
+
+    def _data_only(self, call: OpCall) -> bool:
+        if call.method == "create_table" and call.table and _is_temporary(call):
+            self.temporary.add(call.table)
+            return True
+        if call.method == "drop_table":
+            return call.table in self.temporary
+        if call.method != "execute":
+            return False
+        sql = call.arg(0, "sqltext")
+        if sql is None:
+            return False
+        if type(sql) is ast.Constant or is_text_call(sql) or type(sql) in (ast.BinOp, ast.Name, ast.JoinedStr):
+            raw = parse_literal(sql, self.migration.consts)
+            return raw is not None and all(self._data_statement(item.get("stmt")) for item in raw)
+        names = {callee_name(node) for node in ast.walk(sql) if type(node) is ast.Call}
+        return bool(names & _DML_CONSTRUCTS) and all(
+            name in _DML_CONSTRUCTS or not (name or "x")[0].isupper() for name in names
+        )
+
+    def _data_statement(self, stmt: object) -> bool:
+        kind, body = unwrap(stmt)
+        into = body.get("intoClause") if kind == "SelectStmt" else body.get("into")
+        relation = body.get("relation") if kind == "CreateStmt" else (into or {}).get("rel")
+        if relation is not None and (kind == "CreateStmt" or into):  # CREATE [TEMP] TABLE (AS), SELECT INTO
+            if relation.get("relpersistence") != "t":
+                return False
+            self.temporary.add(relation.get("relname", ""))
+            return True
+        if kind == "DropStmt" and body.get("removeType") == "OBJECT_TABLE":
+            names = [(unwrap(o)[1].get("items") or [{}])[-1] for o in body.get("objects", [])]
+            names = [unwrap(name)[1].get("sval") for name in names]
+            return all(name in self.temporary for name in names)
+        return kind in _DATA_STATEMENTS
 
 
 @register
@@ -70,17 +143,33 @@ class MissingDowngrade(Rule):
 
     def check_file(self, migration: Migration) -> Iterator[Hit]:
         upgrade = migration.functions.get("upgrade")
-        if upgrade is None or not any(c.function == "upgrade" and c.method in SCHEMA_OPS for c in migration.calls):
+        if upgrade is None:
             return
         downgrade = migration.functions.get("downgrade")
+        if downgrade is not None and not is_trivial_body(downgrade.body):
+            return
+        changes = _DataChanges(migration)
+        severity = help = None
+        if changes.schema:
+            missing = "upgrade() changes the schema but there is no downgrade()"
+            empty = "downgrade() does nothing while upgrade() changes the schema"
+        elif changes.data:
+            first = changes.data[0]
+            change = f"upgrade() only changes data ({first.subject()} at line {first.node.lineno})"
+            missing = f"{change}; without a downgrade() the change cannot be undone"
+            empty = f"{change}; downgrade() does not undo it"
+            severity = "info"
+            help = "undo the data change in downgrade() if it matters; otherwise `# dbctl: ignore[DB101]`"
+        else:
+            return
         if downgrade is None:
-            yield Hit(
-                upgrade.lineno, upgrade.col_offset + 1, "upgrade() changes the schema but there is no downgrade()"
-            )
-        elif is_trivial_body(downgrade.body):
+            yield Hit(upgrade.lineno, upgrade.col_offset + 1, missing, severity=severity, help=help)
+        else:
             yield Hit(
                 downgrade.lineno,
                 downgrade.col_offset + 1,
-                "downgrade() does nothing while upgrade() changes the schema",
+                empty,
                 end_line=downgrade.body[0].lineno if downgrade.body else downgrade.lineno,
+                severity=severity,
+                help=help,
             )
