@@ -329,3 +329,24 @@ def expression_function_calls(text: str) -> list[str] | None:
     if len(raw) != 1:
         return None
     return function_calls(raw[0].get("stmt"))
+
+
+def expression_columns(text: str) -> list[str] | None:
+    """The column names (last part of each column reference) a SQL expression given as text
+    uses (a check constraint's condition); None when the parser rejects it."""
+    try:
+        raw = parse(f"SELECT {for_parser(text)}")
+    except ValueError:
+        return None
+    names = []
+    todo: list[Any] = [raw]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, dict):
+            ref = item.get("ColumnRef")
+            if isinstance(ref, dict) and ref.get("fields"):
+                names.append(unwrap(ref["fields"][-1])[1].get("sval", ""))
+            todo.extend(item.values())
+        elif isinstance(item, list):
+            todo.extend(item)
+    return [name for name in names if name]

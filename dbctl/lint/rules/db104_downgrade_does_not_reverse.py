@@ -6,8 +6,12 @@ Pairs each operation of `upgrade()` with its inverse in `downgrade()`: `create_t
 `drop_table`, `add_column` ↔ `drop_column`, `create_index` ↔ `drop_index`,
 `create_*_constraint` / `create_foreign_key` / `create_primary_key` ↔ `drop_constraint`,
 `rename_table(a, b)` ↔ `rename_table(b, a)`, `alter_column` ↔ `alter_column` on the same
-column. Dropping a table in `downgrade()` undoes everything created on it. Flags the
-operations left without an inverse.
+column, a column rename `alter_column(t, a, new_column_name=b)` ↔ `alter_column(t, b,
+new_column_name=a)` (with `op` or `batch_op`). Dropping a table in `downgrade()` undoes
+everything done on it; dropping a column undoes every index, unique / primary key / foreign
+key / check constraint on it, and every `alter_column` of it (so `add_column`, an `UPDATE`
+backfill, then `alter_column(nullable=False)` or `alter_column(server_default=None)` is undone
+by one `drop_column`). Flags the operations left without an inverse.
 
 **Why is this bad?**
 
@@ -19,7 +23,7 @@ A partial downgrade leaves the database in a state no revision describes: the ne
 ```python
 def upgrade():
     op.add_column("user", sa.Column("nickname", sa.String(50)))
-    op.create_index("ix_user_nickname", "user", ["nickname"])
+    op.create_index("ix_user_email", "user", ["email"])
 
 
 def downgrade():
@@ -31,17 +35,23 @@ def downgrade():
 ```python
 def upgrade():
     op.add_column("user", sa.Column("nickname", sa.String(50)))
-    op.create_index("ix_user_nickname", "user", ["nickname"])
+    op.create_index("ix_user_email", "user", ["email"])
 
 
 def downgrade():
-    op.drop_index("ix_user_nickname", table_name="user")
+    op.drop_index("ix_user_email", table_name="user")
     op.drop_column("user", "nickname")
 ```
 
 **Alembic notes**
 
-Only operations with literal names are paired (`op.f("name")` counts as literal). When
+Only operations with literal names are paired (`op.f("name")` counts as literal). A check
+constraint created under its short name and dropped under the name the naming convention
+`ck_%(table_name)s_%(constraint_name)s` makes of it (`op.f("ck_<table>_<name>")`), or the
+other way round, counts as reversed. The columns of a check constraint are read from its
+condition (a SQL string, or `sa.column("x")`). A drop is matched by literal table and column
+names only, without the history: an operation on a column that a later operation renames is
+not followed through the rename. When
 `downgrade()` runs raw SQL with `op.execute`, it cannot be checked and the rule stays silent;
 when it is empty, DB101 reports it instead.
 
@@ -56,11 +66,13 @@ None.
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from dbctl.lint.registry import Hit, Rule, register
-from dbctl.lint.syntax import column_calls, column_name, const_str, is_trivial_body
+from dbctl.lint.sql import expression_columns
+from dbctl.lint.syntax import callee_name, column_calls, column_name, const_str, is_text_call, is_trivial_body
 
 if TYPE_CHECKING:
     from dbctl.lint.parse import Migration
@@ -96,6 +108,7 @@ _EXPECTED = {
     "constraint+": "op.drop_constraint({})",
     "constraint-": "op.create_*({})",
     "alter": "op.alter_column({})",
+    "column~": "op.alter_column({}, new_column_name={})",
     "rename": "op.rename_table({})",
 }
 
@@ -115,6 +128,9 @@ def token(call: OpCall) -> Token | None:
         name = const_str(call.arg(1, "column_name"))
         if not (table and name):
             return None
+        new = const_str(call.kw("new_column_name")) if method == "alter_column" else None
+        if new and new != name:
+            return ("column~", (table, name, new), table)
         return ("column-" if method == "drop_column" else "alter", (table, name), table)
     if method in ("create_index", "drop_index"):
         name = const_str(call.arg(0, "index_name"))
@@ -126,6 +142,69 @@ def token(call: OpCall) -> Token | None:
         new = const_str(call.arg(1, "new_table_name"))
         return ("rename", (table, new), table) if table and new else None
     return None
+
+
+def _inverses(kind: str, key: tuple[str, ...], table: str | None) -> list[tuple[str, tuple[str, ...]]]:
+    """The tokens of ``downgrade()`` any one of which undoes ``(kind, key)``."""
+    if kind == "rename":
+        return [("rename", (key[1], key[0]))]
+    if kind == "column~":
+        return [("column~", (key[0], key[2], key[1]))]
+    inverse = _INVERSE[kind]
+    if kind.startswith("constraint") and table:
+        # a short name under the naming convention "ck_%(table_name)s_%(constraint_name)s"
+        name, prefix = key[0], f"ck_{table}_"
+        other = name.removeprefix(prefix) if name.startswith(prefix) else prefix + name
+        return [(inverse, key), (inverse, (other,))]
+    return [(inverse, key)]
+
+
+_COLUMN_ARGS = {
+    "create_index": (2, "columns"),
+    "create_unique_constraint": (2, "columns"),
+    "create_primary_key": (2, "columns"),
+    "create_foreign_key": (3, "local_cols"),
+}
+
+
+def columns_of(call: OpCall) -> set[str]:
+    """The literal column names an index or constraint of ``upgrade()`` is on (a check
+    constraint: the columns its condition names)."""
+    if call.method == "create_check_constraint":
+        condition = call.arg(2, "condition", "sqltext")
+        text = const_str(condition) or (const_str(condition.args[0]) if is_text_call(condition) else None)  # type: ignore[union-attr]
+        if text is not None:
+            return set(expression_columns(text) or ())
+        return {
+            name
+            for node in ast.walk(condition)
+            if condition is not None
+            if type(node) is ast.Call
+            and callee_name(node) == "column"
+            and (name := const_str(node.args[0] if node.args else None))
+        }
+    spec = _COLUMN_ARGS.get(call.method)
+    if spec is None:
+        return set()
+    value = call.arg(*spec)
+    items = getattr(value, "elts", None) or []
+    return {name for item in items if (name := const_str(item))}
+
+
+def _undone_by_drop(
+    kind: str, key: tuple[str, ...], call: OpCall, tables: set[str], columns: set[tuple[str, str]]
+) -> bool:
+    """``downgrade()`` drops the table, or a column, that the operation is on."""
+    table = call.table
+    if kind == "table+" or table is None:
+        return False
+    if table in tables and (kind.endswith("+") or kind in ("alter", "column~")):
+        return True
+    if kind == "alter":
+        return key in columns
+    if kind in ("index+", "constraint+"):
+        return any((table, column) in columns for column in columns_of(call))
+    return False
 
 
 @register
@@ -145,6 +224,7 @@ class DowngradeDoesNotReverse(Rule):
             return  # raw SQL: cannot tell what it undoes
         done: set[tuple[str, tuple[str, ...]]] = set()
         dropped_tables: set[str] = set()
+        dropped_columns: set[tuple[str, str]] = set()
         for call in down_calls:
             tok = token(call)
             if tok is None:
@@ -152,19 +232,19 @@ class DowngradeDoesNotReverse(Rule):
             done.add((tok[0], tok[1]))
             if tok[0] == "table-":
                 dropped_tables.add(tok[1][0])
+            elif tok[0] == "column-":
+                dropped_columns.add((tok[1][0], tok[1][1]))
         for call in migration.calls_in("upgrade"):
             tok = token(call)
             if tok is None:
                 continue
             kind, key, table = tok
-            if kind == "rename":
-                wanted = ("rename", (key[1], key[0]))
-            else:
-                wanted = (_INVERSE[kind], key)
-                if kind.endswith("+") and kind != "table+" and table in dropped_tables:
-                    continue
-            if wanted in done:
+            wanted = _inverses(kind, key, table)
+            if any(w in done for w in wanted) or _undone_by_drop(kind, key, call, dropped_tables, dropped_columns):
                 continue
-            shown = ", ".join(repr(k) for k in wanted[1])
-            expected = _EXPECTED[kind].format(shown)
+            shown = [repr(k) for k in wanted[0][1]]
+            if kind == "column~":
+                expected = _EXPECTED[kind].format(", ".join(shown[:2]), shown[2])
+            else:
+                expected = _EXPECTED[kind].format(", ".join(shown))
             yield call.hit(f"{call.subject()} in upgrade() is not reversed in downgrade() (expected {expected})")
