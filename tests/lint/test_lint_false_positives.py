@@ -3,10 +3,12 @@ rule's dialect scope, and the severity of a finding."""
 
 from __future__ import annotations
 
+import pytest
 from lint_helpers import FIXTURES, Project, migration, project_config
 
 from dbctl.config.model import LintConfig
 from dbctl.lint.api import enabled_rules, lint_project
+from dbctl.lint.sql import for_parser
 
 MIXED = """
 def upgrade():
@@ -42,3 +44,19 @@ def test_db101_data_only_upgrade_is_an_info() -> None:
     assert _severities("fail_data_only_no_downgrade.py", "DB101") == ["info"]
     assert _severities("fail_schema_hidden_in_sql.py", "DB101") == ["error"]
     assert _severities("fail_pass_downgrade.py", "DB101") == ["error"]
+
+
+@pytest.mark.parametrize(
+    ("sql", "parsed"),
+    [
+        ("UPDATE t SET a = :a WHERE id = :id::int", "UPDATE t SET a = $1 WHERE id = $1 ::int"),
+        ("UPDATE t SET b = :naïve", "UPDATE t SET b = $1     "),  # same length in UTF-8 bytes
+        ("SELECT '10\\:30', x\\:\\:text, arr[1:2], '12:30'", "SELECT '10 :30', x  ::text, arr[1:2], '12:30'"),
+        ("PRAGMA foreign_keys=OFF; -- é\nUPDATE t SET a = 1;", "                         -- é\nUPDATE t SET a = 1;"),
+        ("SELECT ';pragma'; PRAGMA é", "SELECT ';pragma';          "),
+        ("SELECT $$ ; pragma $$; /* c */ pragma x", "SELECT $$ ; pragma $$;                 "),
+    ],
+)
+def test_for_parser_keeps_positions(sql: str, parsed: str) -> None:
+    assert for_parser(sql) == parsed
+    assert len(parsed.encode("utf-8")) == len(sql.encode("utf-8")) and parsed.count("\n") == sql.count("\n")

@@ -75,6 +75,7 @@ _DATA_STATEMENTS = frozenset(
     {"InsertStmt", "UpdateStmt", "DeleteStmt", "MergeStmt", "SelectStmt", "VariableSetStmt", "TruncateStmt"}
 )
 _DML_CONSTRUCTS = frozenset({"update", "insert", "delete"})
+_TEXT_METHODS = frozenset({"bindparams", "columns", "execution_options"})
 
 
 def _is_temporary(call: OpCall) -> bool:
@@ -107,6 +108,8 @@ class _DataChanges:
         if call.method != "execute":
             return False
         sql = call.arg(0, "sqltext")
+        while type(sql) is ast.Call and type(sql.func) is ast.Attribute and sql.func.attr in _TEXT_METHODS:
+            sql = sql.func.value  # sa.text("...").bindparams(...)
         if sql is None:
             return False
         if type(sql) is ast.Constant or is_text_call(sql) or type(sql) in (ast.BinOp, ast.Name, ast.JoinedStr):
