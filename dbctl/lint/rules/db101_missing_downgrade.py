@@ -5,11 +5,12 @@
 Flags a migration whose `upgrade()` changes the schema while `downgrade()` is missing, or
 contains only `pass`, `...`, a docstring or `raise NotImplementedError`. An `upgrade()` that
 only changes data is not a schema change: `op.bulk_insert`, `op.execute` of literal SQL made
-only of `INSERT` / `UPDATE` / `DELETE` / `MERGE` / `SELECT` / `SET` / `TRUNCATE` statements and
-temporary tables (`CREATE TEMP TABLE`, dropped again), `op.execute` of a SQLAlchemy
-`update()` / `insert()` / `delete()` construct, and `op.create_table(..., prefixes=["TEMPORARY"])`
-with its `drop_table`. For such a migration the rule reports only an `info`: the data change
-cannot be undone by `dbctl downgrade`.
+only of `INSERT` / `UPDATE` / `DELETE` / `MERGE` / `SET` / `TRUNCATE` statements, `SELECT`s
+that call no function but sequence, aggregate and advisory-lock ones (`SELECT setval(...)`;
+not `SELECT create_hypertable(...)`), and temporary tables (`CREATE TEMP TABLE`, dropped
+again); `op.execute` of a SQLAlchemy `update()` / `insert()` / `delete()` construct; and
+`op.create_table(..., prefixes=["TEMPORARY"])` with its `drop_table`. For such a migration
+the rule reports only an `info`: the data change cannot be undone by `dbctl downgrade`.
 
 **Why is this bad?**
 
@@ -63,7 +64,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from dbctl.lint.registry import Hit, Rule, register
-from dbctl.lint.sql import parse_literal, unwrap
+from dbctl.lint.sql import function_calls, parse_literal, unwrap
 from dbctl.lint.syntax import SCHEMA_OPS, callee_name, is_text_call, is_trivial_body
 
 if TYPE_CHECKING:
@@ -75,6 +76,11 @@ _DATA_STATEMENTS = frozenset(
     {"InsertStmt", "UpdateStmt", "DeleteStmt", "MergeStmt", "SelectStmt", "VariableSetStmt", "TruncateStmt"}
 )
 _DML_CONSTRUCTS = frozenset({"update", "insert", "delete"})
+# functions a data-only SELECT may call (any other function may change the schema)
+_SELECT_FUNCTIONS = frozenset(
+    {"setval", "nextval", "currval", "max", "min", "count", "sum", "coalesce", "greatest", "least"}
+    | {"lower", "upper", "now", "pg_advisory_lock", "pg_advisory_xact_lock", "pg_advisory_unlock"}
+)
 _TEXT_METHODS = frozenset({"bindparams", "columns", "execution_options"})
 
 
@@ -133,6 +139,8 @@ class _DataChanges:
             names = [(unwrap(o)[1].get("items") or [{}])[-1] for o in body.get("objects", [])]
             names = [unwrap(name)[1].get("sval") for name in names]
             return all(name in self.temporary for name in names)
+        if kind == "SelectStmt":  # SELECT create_hypertable(...) changes the schema
+            return set(function_calls(body)) <= _SELECT_FUNCTIONS
         return kind in _DATA_STATEMENTS
 
 
