@@ -172,17 +172,15 @@ def columns_of(call: OpCall) -> set[str]:
     constraint: the columns its condition names)."""
     if call.method == "create_check_constraint":
         condition = call.arg(2, "condition", "sqltext")
-        text = const_str(condition) or (const_str(condition.args[0]) if is_text_call(condition) else None)  # type: ignore[union-attr]
+        if condition is None:
+            return set()
+        if is_text_call(condition):
+            condition = condition.args[0] if condition.args else None  # type: ignore[attr-defined]
+        text = const_str(condition)
         if text is not None:
             return set(expression_columns(text) or ())
-        return {
-            name
-            for node in ast.walk(condition)
-            if condition is not None
-            if type(node) is ast.Call
-            and callee_name(node) == "column"
-            and (name := const_str(node.args[0] if node.args else None))
-        }
+        calls = [node for node in ast.walk(condition) if type(node) is ast.Call] if condition else []
+        return {const_str(node.args[0]) or "" for node in calls if callee_name(node) == "column" and node.args} - {""}
     spec = _COLUMN_ARGS.get(call.method)
     if spec is None:
         return set()
