@@ -137,16 +137,23 @@ def _dialect_notes(project: ProjectConfig, scope: DialectScope) -> tuple[str, ..
         return ()
     said = ", ".join(scope.unknown) + " names no dialect without reading the environment"
     if scope.dialects:
-        said += f"; ran the rules of {', '.join(scope.dialects)} ({scope.source.replace('+', ' and ')})"
+        learnt = " and ".join(_SOURCE_WORDS[source] for source in scope.source.split("+"))
+        said += f"; ran the {', '.join(scope.dialects)} rules (dialect from {learnt})"
     not_run = "; ".join(f"{dialect} rules {', '.join(codes)}" for dialect, codes in sorted(skipped.items()))
-    example = ", ".join(f'"{d}"' for d in sorted(skipped))
-    return (f"{said}; not run: {not_run}. To choose, set {_dialects_setting(project)} = [{example}] (as needed).",)
+    example = ", ".join(f'"{d}"' for d in sorted(set(scope.dialects) | set(skipped)))
+    return (
+        f"{said}; not run: {not_run}. Name the dialects your databases use, e.g. "
+        f"dialects = [{example}] {_dialects_setting(project)}.",
+    )
+
+
+_SOURCE_WORDS = {"config": "[lint] dialects", "targets": "the target URLs", "migrations": "the migration files"}
 
 
 def _dialects_setting(project: ProjectConfig) -> str:
     """Where ``[lint] dialects`` is set for ``project``, in words."""
     if project.in_pyproject:
-        return "dialects under [tool.dbctl.lint] in pyproject.toml"
+        return "under [tool.dbctl.lint] in pyproject.toml"
     if project.alembic is not None and project.path in (project.alembic.ini, project.alembic.toml):
-        return "dialects under [lint] in a dbctl.toml beside it"
-    return f"dialects under [lint] in {project.path.name}"
+        return f"under [lint] in a dbctl.toml beside {project.path.name}"
+    return f"under [lint] in {project.path.name}"

@@ -7,6 +7,7 @@ The JSON, GitHub and SARIF paths write plain text and never import rich.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -37,15 +38,17 @@ def display_path(file: str) -> str:
         return path.as_posix()
 
 
-def repository_root() -> Path:
+def repository_root(files: Iterable[str] = ()) -> Path:
     """What CI paths are relative to: ``GITHUB_WORKSPACE`` when set, else the top level of the
     git work tree holding the working directory (a ``.git`` folder or file), else the working
-    directory. ``dbctl -C server check`` in a repository still gets ``server/...`` paths."""
-    workspace = os.environ.get("GITHUB_WORKSPACE")
-    if workspace:
-        return Path(workspace).resolve()
+    directory - the first of these that holds every one of ``files``. ``dbctl -C server check``
+    in a repository gets ``server/...`` paths, as GitHub and SARIF viewers expect."""
     cwd = Path.cwd().resolve()
-    return next((folder for folder in (cwd, *cwd.parents) if (folder / ".git").exists()), cwd)
+    candidates = [Path(workspace).resolve()] if (workspace := os.environ.get("GITHUB_WORKSPACE")) else []
+    candidates.append(next((folder for folder in (cwd, *cwd.parents) if (folder / ".git").exists()), cwd))
+    candidates.append(cwd)
+    paths = [Path(file).resolve() for file in files]
+    return next((root for root in candidates if all(p.is_relative_to(root) for p in paths)), candidates[0])
 
 
 def ci_path(file: str, root: Path) -> str | None:
@@ -103,7 +106,7 @@ def _escape_property(text: str) -> str:
 def github_lines(report: LintReport) -> list[str]:
     """One ``::error file=…,line=…,col=…,title=…::message`` command per finding; ``file`` is
     relative to the repository root (:func:`repository_root`), as GitHub expects."""
-    root = repository_root()
+    root = repository_root(f.file for f in report.findings)
     lines = []
     for f in report.findings:
         props = ",".join(
@@ -145,7 +148,7 @@ def sarif_dict(report: LintReport) -> dict[str, Any]:
 
     rules = list(all_rules().values())
     index = {rule.code: i for i, rule in enumerate(rules)}
-    root = repository_root()
+    root = repository_root(f.file for f in report.findings)
     results = []
     for f in report.findings:
         relative = ci_path(f.file, root)
