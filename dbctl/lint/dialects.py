@@ -75,7 +75,11 @@ def decide_dialects(project: ProjectConfig, files: Iterable[str]) -> DialectScop
     if project.targets:
         named = target_dialects(project)
         known = {d for d in named.values() if d}
-        unknown = tuple(f"target '{name}'" for name, dialect in named.items() if dialect is None)
+        unknown = tuple(
+            f"target '{name}'" + (" (its env.py chooses the database)" if project.targets[name].url is None else "")
+            for name, dialect in named.items()
+            if dialect is None
+        )
     else:
         known = configured_dialects(project)  # the Alembic project's sqlalchemy.url
         unknown = () if known else ("the project (it configures no target)",)

@@ -67,6 +67,7 @@ def test_a_target_without_url_takes_the_alembic_ini_url(tmp_path: Path) -> None:
     assert configured_dialects(replace(project, targets={})) == {"postgresql"}
     no_url = replace(project, alembic=replace(settings, url=None))
     assert configured_dialects(no_url) == set() and dialect_scope(no_url).source == "none"
+    assert dialect_scope(no_url).unknown == ("target 'default' (its env.py chooses the database)",)
 
 
 def test_evidence_in_migration_files(tmp_path: Path) -> None:
