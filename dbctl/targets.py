@@ -5,6 +5,7 @@ No SQLAlchemy import here: `dbctl targets` and `dbctl check` must start fast.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -172,19 +173,49 @@ def with_url(target: ResolvedTarget, url: str, root: Path) -> ResolvedTarget:
 
 
 def dialect_of(raw_url: str | None) -> str | None:
-    """The dialect of a raw configured URL, or None when it cannot be known without expanding
-    a variable that is unset (``${DATABASE_URL}``)."""
+    """The dialect a raw configured URL names as written, never reading the environment: the
+    literal scheme (``postgresql://u:${PGPW}@db/app`` is PostgreSQL whether ``PGPW`` is set or
+    not), or the scheme of a ``${VAR:-default}``'s default (``${DATABASE_URL:-sqlite:///dev.db}``
+    is SQLite). None when the scheme itself hides behind a variable (``${DATABASE_URL}``), or
+    for no URL (env.py chooses the database)."""
     if raw_url is None:
         return None
     try:
-        return parse_url(interpolate(raw_url)).dialect
-    except (MissingVariable, MalformedReference, TargetError):
+        written = interpolate(raw_url, _EMPTY_ENVIRONMENT)
+    except MalformedReference:
         return None
+    match = _SCHEME.match(written)
+    if not match:
+        return None
+    dialect = match["scheme"].partition("+")[0].lower()
+    return DIALECT_ALIASES.get(dialect, dialect)
+
+
+class _EmptyEnvironment(dict[str, str]):
+    """Every variable set and empty: ``${VAR}`` reads as "", ``${VAR:-default}`` as its default."""
+
+    def get(self, key: str, default: object = None) -> str:  # type: ignore[override]
+        return ""
+
+
+_EMPTY_ENVIRONMENT = _EmptyEnvironment()
+_SCHEME = re.compile(r"^\s*(?P<scheme>[A-Za-z][A-Za-z0-9+._-]*)://")
+
+
+def target_dialects(project: ProjectConfig) -> dict[str, str | None]:
+    """The dialect each target names statically (:func:`dialect_of`); a target without a URL
+    (env.py chooses) takes the one of the Alembic project's ``sqlalchemy.url``, if any."""
+    fallback = project.alembic.url if project.alembic is not None else None
+    return {name: dialect_of(t.url if t.url is not None else fallback) for name, t in project.targets.items()}
 
 
 def configured_dialects(project: ProjectConfig) -> set[str]:
-    """The dialects of every target whose URL can be read (lint scopes rules by these)."""
-    return {d for t in project.targets.values() if (d := dialect_of(t.url))}
+    """The dialects the targets name statically (:func:`target_dialects`); with no target, the
+    one of the Alembic project's ``sqlalchemy.url``. Never depends on the environment."""
+    if not project.targets:
+        url = project.alembic.url if project.alembic is not None else None
+        return {d} if (d := dialect_of(url)) else set()
+    return {d for d in target_dialects(project).values() if d}
 
 
 def describe_targets(project: ProjectConfig) -> list[TargetInfo]:

@@ -15,7 +15,7 @@ afterwards. Pure: never prints; progress goes to an optional callback.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from dbctl.checks.context import CheckContext, Progress
@@ -85,10 +85,9 @@ def check_project(
         if code not in allowed:
             progress(f"{code} ({rules[code].name}) is in [lint] ignore: not checked")
     findings = _run(CheckContext(project, options, progress), [rules[code] for code in sorted(allowed)])
-    return LintReport(
-        files_checked=report.files_checked,
+    return replace(
+        report,
         findings=tuple(sorted((*report.findings, *findings), key=lambda f: (f.file, f.line, f.column, f.code))),
-        fail_on=report.fail_on,
         rules=tuple(sorted(set(report.rules) | allowed)),
     )
 

@@ -3,6 +3,7 @@ rules and checks the revision graph. It imports neither SQLAlchemy nor Alembic n
 checks that need the models or a database are :mod:`dbctl.checks`.
 
 * :mod:`~dbctl.lint.api` - :func:`~dbctl.lint.api.lint_project`, the entry point
+* :mod:`~dbctl.lint.dialects` - which dialects' rules run, decided statically
 * :mod:`~dbctl.lint.files` - which files to lint (versions directories, paths, ``--since``)
 * :mod:`~dbctl.lint.parse` - one parse and one walk per file; revision headers
 * :mod:`~dbctl.lint.syntax` - op calls and AST helpers the rules use

@@ -49,6 +49,11 @@ class LintReport:
     findings: tuple[Finding, ...]
     fail_on: str = "error"
     rules: tuple[str, ...] = ()  # codes of the rules that were enabled for this run
+    # the dialects whose rules ran and where that was learnt (see dbctl.lint.dialects): "config",
+    # "targets", "migrations", "targets+migrations", or "none" (only dialect-neutral rules ran)
+    dialects: tuple[str, ...] = ()
+    dialect_source: str = "none"
+    notes: tuple[str, ...] = ()  # what the user should know about the run (stderr in text mode)
 
     @property
     def failed(self) -> bool:

@@ -6,8 +6,11 @@ The JSON, GitHub and SARIF paths write plain text and never import rich.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from dbctl.output.terminal import Terminal
 
@@ -18,6 +21,7 @@ if TYPE_CHECKING:
     from dbctl.lint.registry import Rule
     from dbctl.results import RuleList
 
+SARIF_ROOT = "%SRCROOT%"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 GITHUB_LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
@@ -34,27 +38,58 @@ def display_path(file: str) -> str:
         return path.as_posix()
 
 
+def repository_root(files: Iterable[str] = ()) -> Path:
+    """What CI paths are relative to: ``GITHUB_WORKSPACE`` when set, else the top level of the
+    git work tree holding the working directory (a ``.git`` folder or file), else the working
+    directory - the first of these that holds every one of ``files``. ``dbctl -C server check``
+    in a repository gets ``server/...`` paths, as GitHub and SARIF viewers expect."""
+    cwd = Path.cwd().resolve()
+    candidates = [Path(workspace).resolve()] if (workspace := os.environ.get("GITHUB_WORKSPACE")) else []
+    candidates.append(next((folder for folder in (cwd, *cwd.parents) if (folder / ".git").exists()), cwd))
+    candidates.append(cwd)
+    paths = [Path(file).resolve() for file in files]
+    return next((root for root in candidates if all(p.is_relative_to(root) for p in paths)), candidates[0])
+
+
+def ci_path(file: str, root: Path) -> str | None:
+    """``file`` relative to ``root`` with ``/`` separators; None when it is outside ``root``."""
+    try:
+        return Path(file).resolve().relative_to(root).as_posix()
+    except ValueError:
+        return None
+
+
 def lint_report(report: LintReport, fmt: str, term: Terminal) -> None:
-    """Write ``report`` to stdout in ``fmt`` (text, json, github or sarif)."""
+    """Write ``report`` to stdout in ``fmt`` (text, json, github or sarif); its notes (rules
+    that did not run, and why) go to stderr, once, in every format."""
     if fmt == "text":
         text(report, term)
     elif fmt == "github":
         term.write("".join(line + "\n" for line in github_lines(report)))
     else:
         term.write_json({"json": report_dict, "sarif": sarif_dict}[fmt](report))
+    if report.notes and not term.quiet:
+        term.stderr.write("".join(f"note: {note}\n" for note in report.notes))
+        term.stderr.flush()
 
 
 # -- JSON ---------------------------------------------------------------------------------------
 
 
 def report_dict(report: LintReport) -> dict[str, Any]:
-    """The documented JSON shape: ``{"files_checked": N, "findings": [...]}``."""
+    """The documented JSON shape: ``{"files_checked": N, "dialects": [...], "dialect_source":
+    "...", "findings": [...]}`` (file paths relative to the working directory)."""
     findings = []
     for finding in report.findings:
         item = finding.to_dict()
         item["file"] = display_path(finding.file)
         findings.append(item)
-    return {"files_checked": report.files_checked, "findings": findings}
+    return {
+        "files_checked": report.files_checked,
+        "dialects": list(report.dialects),
+        "dialect_source": report.dialect_source,
+        "findings": findings,
+    }
 
 
 # -- GitHub workflow commands ------------------------------------------------------------------
@@ -69,12 +104,14 @@ def _escape_property(text: str) -> str:
 
 
 def github_lines(report: LintReport) -> list[str]:
-    """One ``::error file=…,line=…,col=…,title=…::message`` command per finding."""
+    """One ``::error file=…,line=…,col=…,title=…::message`` command per finding; ``file`` is
+    relative to the repository root (:func:`repository_root`), as GitHub expects."""
+    root = repository_root(f.file for f in report.findings)
     lines = []
     for f in report.findings:
         props = ",".join(
             [
-                f"file={_escape_property(display_path(f.file))}",
+                f"file={_escape_property(ci_path(f.file, root) or Path(f.file).as_posix())}",
                 f"line={f.line}",
                 f"col={f.column}",
                 f"endLine={max(f.end_line, f.line)}",
@@ -103,20 +140,23 @@ def _sarif_rule(rule: Rule) -> dict[str, Any]:
 
 
 def sarif_dict(report: LintReport) -> dict[str, Any]:
-    """A SARIF 2.1.0 log with one run: rule metadata from the docstrings, one result per finding."""
+    """A SARIF 2.1.0 log with one run: rule metadata from the docstrings, one result per
+    finding at a URI relative to ``%SRCROOT%`` (the repository root, :func:`repository_root`),
+    and the dialects whose rules ran in the run's ``properties``."""
     from dbctl import __version__
     from dbctl.lint.registry import all_rules
 
     rules = list(all_rules().values())
     index = {rule.code: i for i, rule in enumerate(rules)}
+    root = repository_root(f.file for f in report.findings)
     results = []
     for f in report.findings:
-        shown = display_path(f.file)
-        location: dict[str, Any] = {"uri": shown}
-        if not Path(shown).is_absolute():
-            location["uriBaseId"] = "%SRCROOT%"
-        else:
-            location["uri"] = Path(shown).as_uri()
+        relative = ci_path(f.file, root)
+        location: dict[str, Any] = (
+            {"uri": quote(relative), "uriBaseId": SARIF_ROOT}
+            if relative is not None
+            else {"uri": Path(f.file).resolve().as_uri()}
+        )
         results.append(
             {
                 "ruleId": f.code,
@@ -150,7 +190,12 @@ def sarif_dict(report: LintReport) -> dict[str, Any]:
                         "rules": [_sarif_rule(rule) for rule in rules],
                     }
                 },
-                "originalUriBaseIds": {"%SRCROOT%": {"uri": Path.cwd().as_uri() + "/"}},
+                "originalUriBaseIds": {SARIF_ROOT: {"uri": root.as_uri() + "/"}},
+                "properties": {
+                    "dialects": list(report.dialects),
+                    "dialect_source": report.dialect_source,
+                    "notes": list(report.notes),
+                },
                 "results": results,
             }
         ],

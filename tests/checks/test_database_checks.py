@@ -81,7 +81,7 @@ def test_drift_finds_changes_made_by_hand(tmp_path: Path, run_dbctl, pg_db) -> N
         "column users.name (type): models: VARCHAR(100); database 'db': VARCHAR(120)",
     }
     lines = {(f["file"], f["line"]) for f in _findings(result)}
-    assert lines == {("models.py", 18), ("models.py", 26), ("models.py", 21)}  # users, posts, users.name
+    assert lines == {("models.py", 17), ("models.py", 25), ("models.py", 21)}  # class User, class Post, users.name
 
     sarif = json.loads(run_dbctl("check", "--drift", "-t", "db", "--format", "sarif", cwd=root).stdout)
     assert {r["ruleId"] for r in sarif["runs"][0]["results"]} == {"DB801"}

@@ -24,6 +24,9 @@ def downgrade():
 """
 
 
+PG = LintConfig(dialects=("postgresql",))
+
+
 def codes(report) -> list[tuple[str, int]]:
     return [(f.code, f.line) for f in report.findings]
 
@@ -85,7 +88,7 @@ def test_file_suppression(mproject: Project) -> None:
 
 def test_suppression_of_another_code_does_not_hide_and_is_reported(mproject: Project) -> None:
     path = mproject.add("a1.py", migration("a1", None, INDEX_BODY.format(comment="  # dbctl: ignore[DB402]")))
-    report = lint_project(mproject.config())
+    report = lint_project(mproject.config(lint=PG))
     assert sorted(codes(report)) == [("DB001", 10), ("DB203", 10)]
     unused = next(f for f in report.findings if f.code == "DB001")
     assert unused.severity == "info"
@@ -108,7 +111,7 @@ def test_suppression_inside_a_string_is_not_a_suppression(mproject: Project) -> 
     """,
         ),
     )
-    assert codes(lint_project(mproject.config())) == [("DB203", 10)]
+    assert codes(lint_project(mproject.config(lint=PG))) == [("DB203", 10)]
 
 
 def test_suppression_of_a_disabled_rule_is_not_reported(mproject: Project) -> None:
@@ -134,11 +137,11 @@ def test_select_ignore_and_prefixes(mproject: Project) -> None:
     """,
         ),
     )
-    everything = {c for c, _ in codes(lint_project(mproject.config()))}
+    everything = {c for c, _ in codes(lint_project(mproject.config(lint=PG)))}
     assert {"DB101", "DB202", "DB203", "DB402"} <= everything
-    only_db2 = lint_project(mproject.config(lint=LintConfig(select=("DB2",))))
+    only_db2 = lint_project(mproject.config(lint=LintConfig(select=("DB2",), dialects=("postgresql",))))
     assert {c for c, _ in codes(only_db2)} == {"DB202", "DB203"}
-    ignored = lint_project(mproject.config(lint=LintConfig(ignore=("DB203", "DB1"))))
+    ignored = lint_project(mproject.config(lint=LintConfig(ignore=("DB203", "DB1"), dialects=("postgresql",))))
     assert {c for c, _ in codes(ignored)} == {"DB202", "DB402"}
 
 
@@ -186,7 +189,7 @@ def test_dialect_scoping(mproject: Project) -> None:
     pg = enabled_rules(mproject.config(targets={"prod": "postgresql+psycopg://u:p@h/db"}))
     assert "DB203" in pg and "DB103" not in pg
     unknown = enabled_rules(mproject.config(targets={"prod": "${DBCTL_TEST_SURELY_UNSET_URL}"}))
-    assert {"DB103", "DB203"} <= unknown  # no dialect known: everything runs
+    assert not {"DB103", "DB203"} & unknown and "DB402" in unknown  # no dialect known: neutral rules only
     forced = enabled_rules(
         mproject.config(targets={"dev": "sqlite:///dev.db"}, lint=LintConfig(dialects=("postgres",)))
     )
@@ -248,7 +251,7 @@ def test_version_locations_replace_the_default(mproject: Project, tmp_path: Path
     other.mkdir()
     (other / "a1.py").write_text(migration("a1", None, INDEX_BODY.format(comment="")), encoding="utf-8")
     mproject.add("ignored.py", "not python(")
-    report = lint_project(mproject.config(version_locations=(other,)))
+    report = lint_project(mproject.config(lint=PG, version_locations=(other,)))
     assert [(Path(f.file).name, f.code) for f in report.findings] == [("a1.py", "DB203")]
 
 
@@ -274,10 +277,10 @@ def test_parallel_and_serial_runs_agree_and_leave_gc_alone(mproject: Project, mo
         down = f"r{i:04d}"
     monkeypatch.setattr(gc, "disable", forbidden)
     monkeypatch.setenv("DBCTL_LINT_JOBS", "1")
-    serial = lint_project(mproject.config())
+    serial = lint_project(mproject.config(lint=PG))
     monkeypatch.setenv("DBCTL_LINT_JOBS", "2")
     assert workers.jobs(count) == 2  # the parallel path really runs
-    parallel = lint_project(mproject.config())
+    parallel = lint_project(mproject.config(lint=PG))
     assert serial == parallel
     assert serial.files_checked == count and len(serial.findings) == len(range(0, count, 3))
     assert gc.isenabled()

@@ -4,7 +4,7 @@ Convention: a fixture line ending in ``# expect: DB203`` expects that finding on
 ``# expect: DB304@16`` expects it on line 16 (for findings inside a multi-line string). A
 ``fail_*`` case must list at least one expectation; a ``pass_*`` case must produce no finding
 of its rule. Files in fixtures/<CODE>/context/ are part of the revision graph (for the DB5xx
-rules) but are not checked themselves. Every rule runs (no dialect is configured).
+rules) but are not checked themselves. Every rule runs (``[lint] dialects`` names both).
 
 Model and database rules (``Rule.check`` set: DB7xx, DB8xx) have no migration file to lint:
 their ``fail_*`` / ``pass_*`` cases live in tests/checks/fixtures/<CODE>/ (model modules, and
@@ -20,11 +20,13 @@ from pathlib import Path
 import pytest
 from lint_helpers import FIXTURES, project_config
 
+from dbctl.config.model import LintConfig
 from dbctl.lint.api import lint_project
 from dbctl.lint.registry import DOC_SECTIONS, all_rules, rule_modules
 
 CHECK_FIXTURES = Path(__file__).resolve().parents[1] / "checks" / "fixtures"
 EXPECT = re.compile(r"#\s*expect:\s*(DB\d{3})(?:@(\d+))?")
+EVERY_DIALECT = LintConfig(dialects=("postgresql", "sqlite"))
 SQL_CODES = {code for code in all_rules() if code[2] in "234"}  # what DB601 reports under
 
 
@@ -43,7 +45,7 @@ CASES = sorted(p for p in FIXTURES.glob("DB*/*.py") if p.name.startswith(("fail_
 def test_fixture(case: Path, tmp_path: Path) -> None:
     code = case.parent.name
     context = case.parent / "context"
-    config = project_config(tmp_path, version_locations=(context,) if context.is_dir() else ())
+    config = project_config(tmp_path, lint=EVERY_DIALECT, version_locations=(context,) if context.is_dir() else ())
     report = lint_project(config, paths=[case])
     expected = expectations(case)
     relevant = {code} | {c for c, _ in expected} | (SQL_CODES if code == "DB601" else set())

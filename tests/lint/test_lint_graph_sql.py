@@ -59,7 +59,7 @@ def test_long_chains_do_not_recurse() -> None:
     assert revisions_after(infos, "nope") is None
 
 
-SQL = LintConfig(select=("DB2", "DB3", "DB4", "DB6"), ignore=("DB202",))
+SQL = LintConfig(select=("DB2", "DB3", "DB4", "DB6"), ignore=("DB202",), dialects=("postgresql",))
 
 
 def sql_findings(mproject: Project, body: str) -> list[tuple[str, int]]:
