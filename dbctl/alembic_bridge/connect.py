@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import NoReturn, TypeVar
 
 from sqlalchemy import event, exc
-from sqlalchemy.engine import Connection, Engine, create_engine
+from sqlalchemy.engine import Connection, Engine, create_engine, make_url
 from sqlalchemy.pool import NullPool
 
 from dbctl.config.durations import format_duration
@@ -186,10 +186,9 @@ def probe(target: ResolvedTarget) -> None:
 def lock_connection(target: ResolvedTarget) -> Iterator[Connection]:
     """A dedicated sync autocommit connection for the PostgreSQL migration lock. Async URLs are
     served by psycopg's sync mode: the lock needs no event loop."""
-    url = target.url
-    scheme, sep, rest = url.partition("://")
+    url = make_url(target.url)
     if target.is_async:
-        url = f"postgresql+psycopg{sep}{rest}"
+        url = url.set(drivername="postgresql+psycopg")
     engine = create_engine(url, poolclass=NullPool, connect_args=_connect_args(target), isolation_level="AUTOCOMMIT")
     try:
         with _connect_errors(target):
