@@ -17,6 +17,7 @@ linear history read the revision files without them.
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dbctl.alembic_bridge.config import hands_over_connection
@@ -108,9 +109,23 @@ class Executor:
 
         return read_current(connection)
 
+    def _missing_sqlite_file(self) -> bool:
+        """True (and said in :attr:`notices`) when the target is a SQLite file that does not
+        exist: reading it would create it, so read commands report it instead."""
+        target = self._require_target()
+        path = target.database
+        if not target.is_sqlite or not path or path == ":memory:" or path.startswith("file:"):
+            return False
+        if Path(path).exists():
+            return False
+        self.notices.append(f"{target.name}: the SQLite file {path} does not exist yet (nothing applied)")
+        return True
+
     def current(self) -> tuple[str, ...]:
         from dbctl.alembic_bridge.connect import run_on_connection
 
+        if self._missing_sqlite_file():
+            return ()
         return run_on_connection(self._require_target(), self.read_current)
 
     def modified_since_applied(self, connection: Any, current: tuple[str, ...]) -> list[RevisionInfo]:
@@ -137,6 +152,8 @@ class Executor:
             current = self.read_current(connection)
             return current, self.modified_since_applied(connection, current)
 
+        if self._missing_sqlite_file():
+            return (), []
         return run_on_connection(self._require_target(), read)
 
     def history_on_target(self, rev_range: str | None) -> list[RevisionInfo]:
@@ -149,7 +166,10 @@ class Executor:
         def read(connection: Any) -> tuple[tuple[str, ...], dict[str, ledger.LedgerEntry]]:
             return self.read_current(connection), ledger.latest(connection)
 
-        current, entries = run_on_connection(self._require_target(), read)
+        if self._missing_sqlite_file():
+            current, entries = (), {}
+        else:
+            current, entries = run_on_connection(self._require_target(), read)
         applied = self.ancestors(current)
         result = []
         for item in items:
