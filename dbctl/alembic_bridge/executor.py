@@ -116,8 +116,8 @@ class Executor:
         path = target.database
         if not target.is_sqlite or not path or path == ":memory:" or path.startswith("file:"):
             return False
-        if Path(path).exists():
-            return False
+        if Path(path).exists() or not Path(path).parent.is_dir():
+            return False  # no folder: connecting fails (unreachable, exit 3) and creates nothing
         self.notices.append(f"{target.name}: the SQLite file {path} does not exist yet (nothing applied)")
         return True
 
