@@ -14,8 +14,7 @@ from dbctl.config.interpolate import MalformedReference, MissingVariable, interp
 from dbctl.config.model import ProjectConfig, TargetConfig
 from dbctl.errors import TargetError, UsageError
 from dbctl.redact import register_secret
-from dbctl.urls import DIALECT_ALIASES as DIALECT_ALIASES  # re-exported for lint
-from dbctl.urls import parse_url, redact_url
+from dbctl.urls import DIALECT_ALIASES, parse_url, redact_url
 
 CHOSEN_BY_ENV = "(chosen by env.py)"
 DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306, "mariadb": 3306, "mssql": 1433, "oracle": 1521}
@@ -104,25 +103,27 @@ def _known_hint(project: ProjectConfig) -> str:
 
 
 def resolve_target(project: ProjectConfig, name: str | None) -> ResolvedTarget:
-    """Interpolate, normalise and validate the URL of a target."""
+    """Interpolate, normalise and validate the URL of a target. A target without a URL (its
+    env.py chooses the database) comes back ``chosen_by_env``, for :func:`with_url` later."""
     target = select_target(project, name)
-    key = f"{project.display_path}: {'tool.dbctl.' if project.in_pyproject else ''}targets.{target.name}.url"
+    unresolved = ResolvedTarget(
+        name=target.name,
+        url="",
+        display_url=CHOSEN_BY_ENV,
+        dialect="",
+        driver="",
+        host=None,
+        port=None,
+        database=None,
+        protected=target.protected,
+        lock_timeout=target.lock_timeout,
+        statement_timeout=target.statement_timeout,
+        connect_timeout=target.connect_timeout,
+        chosen_by_env=True,
+    )
     if target.url is None:
-        return ResolvedTarget(
-            name=target.name,
-            url="",
-            display_url=CHOSEN_BY_ENV,
-            dialect="",
-            driver="",
-            host=None,
-            port=None,
-            database=None,
-            protected=target.protected,
-            lock_timeout=target.lock_timeout,
-            statement_timeout=target.statement_timeout,
-            connect_timeout=target.connect_timeout,
-            chosen_by_env=True,
-        )
+        return unresolved
+    key = f"{project.display_path}: {'tool.dbctl.' if project.in_pyproject else ''}targets.{target.name}.url"
     try:
         url = interpolate(target.url)
     except MissingVariable as exc:
@@ -132,29 +133,14 @@ def resolve_target(project: ProjectConfig, name: str | None) -> ResolvedTarget:
         ) from None
     except MalformedReference:
         raise TargetError(f"{key}: malformed ${{...}} reference") from None
-    parts = parse_url(url, key)
-    if parts.password:
-        register_secret(parts.password)
-    url = parts.rebuild(project.root, key)
-    return ResolvedTarget(
-        name=target.name,
-        url=url,
-        display_url=redact_url(url),
-        dialect=parts.dialect,
-        driver=parts.driver,
-        host=parts.host,
-        port=parts.port,
-        database=parts.sqlite_path(project.root, key) if parts.dialect == "sqlite" else parts.database,
-        protected=target.protected,
-        lock_timeout=target.lock_timeout,
-        statement_timeout=target.statement_timeout,
-        connect_timeout=target.connect_timeout,
-    )
+    return with_url(unresolved, url, project.root, key)
 
 
-def with_url(target: ResolvedTarget, url: str, root: Path) -> ResolvedTarget:
-    """``target`` (one whose env.py chooses the database) at the ``url`` env.py chose."""
-    key = f"the URL env.py chose for {target.described}"
+def with_url(target: ResolvedTarget, url: str, root: Path, key: str | None = None) -> ResolvedTarget:
+    """``target`` at ``url`` (the configured one, or the one env.py chose): parsed, the password
+    learnt for scrubbing, relative SQLite paths resolved against ``root``. ``key`` names the URL
+    in errors."""
+    key = key or f"the URL env.py chose for {target.described}"
     parts = parse_url(url, key)
     if parts.password:
         register_secret(parts.password)

@@ -23,12 +23,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dbctl.errors import WrongDatabase
+from dbctl.targets import DEFAULT_PORTS
 
 FIX_HINT = (
     'read the URL with config.get_main_option("sqlalchemy.url"), or use the connection dbctl passes '
     'in config.attributes["connection"]'
 )
-DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306, "mariadb": 3306, "mssql": 1433, "oracle": 1521}
 
 
 @dataclass(frozen=True)

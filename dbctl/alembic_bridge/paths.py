@@ -11,6 +11,8 @@ from types import TracebackType
 
 from dbctl.config.model import ProjectConfig
 
+_DBCTL = str(Path(__file__).resolve().parents[1]) + os.sep  # dbctl's own files: never the project's
+
 
 @functools.lru_cache(maxsize=64)
 def _resolved_dir(directory: str) -> Path:
@@ -65,6 +67,3 @@ def project_frame(tb: TracebackType | None, project: ProjectConfig) -> tuple[str
         if any(filename.startswith(root + os.sep) for root in roots):
             found = (filename, lineno)
     return found
-
-
-_DBCTL = str(Path(__file__).resolve().parents[1]) + os.sep

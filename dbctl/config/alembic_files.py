@@ -13,15 +13,17 @@ Relative paths resolve against the folder of the file, as when ``alembic`` runs 
 
 from __future__ import annotations
 
-import configparser
 import os
 import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dbctl.errors import ConfigError
+
+if TYPE_CHECKING:
+    import configparser
 
 ALEMBIC_INI = "alembic.ini"
 # `alembic init` writes this placeholder: it names no database.
@@ -108,9 +110,11 @@ class _Files:
     def _ini(self, key: str) -> str | None:
         if self.parser is None or not self.parser.has_option(self.section, key):
             return None
+        import configparser  # loaded already: there is a parser
+
         try:
             return self.parser.get(self.section, key)
-        except (configparser.Error, ValueError) as error:
+        except (ValueError, configparser.Error) as error:
             raise ConfigError(f"{self._ini_name}: [{self.section}] {key}: {error}") from None
 
     def _toml(self, key: str) -> Any:
@@ -159,6 +163,8 @@ def _absolute(value: str, root: Path | None) -> Path:
 
 
 def _read_ini(path: Path, section: str) -> configparser.ConfigParser:
+    import configparser
+
     parser = configparser.ConfigParser({"here": path.resolve().parent.as_posix()})
     try:
         with path.open(encoding="utf-8") as handle:

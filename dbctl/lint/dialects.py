@@ -68,7 +68,8 @@ class DialectScope:
 def decide_dialects(project: ProjectConfig, files: Iterable[str]) -> DialectScope:
     """The :class:`DialectScope` of ``project``, whose migration files are ``files`` (read only
     when the configuration leaves a dialect open)."""
-    from dbctl.targets import DIALECT_ALIASES, configured_dialects, target_dialects
+    from dbctl.targets import configured_dialects, target_dialects
+    from dbctl.urls import DIALECT_ALIASES
 
     if project.lint.dialects:
         return DialectScope(tuple(sorted({DIALECT_ALIASES.get(d, d) for d in project.lint.dialects})), CONFIG)
